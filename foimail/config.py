@@ -1,0 +1,335 @@
+"""Settings: TOML file -> FOIMAIL_<SECTION>_<KEY> environment -> <key>_file secrets -> one frozen Settings.
+
+The only module that reads the environment or configuration files. Every problem becomes a
+ConfigError naming the key and the file, so start-up stops with one clear line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from foimail.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("config/foimail.toml")
+PACKAGE_ROOT = Path(__file__).resolve().parent
+DEFAULT_TEMPLATE_DIR = PACKAGE_ROOT.parent / "templates"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:////var/lib/foimail/foimail.db"
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    host: str = ""  # empty: no IMAP source (Maildir or `foimail ingest` only)
+    port: int = 993
+    security: str = "ssl"
+    username: str = ""
+    password: str = ""
+    folder: str = "INBOX"
+    processed_folder: str = "FOI/Processed"
+    quarantine_folder: str = "FOI/Quarantine"
+    idle: bool = True
+    poll_seconds: int = 60
+    timeout_seconds: int = 60
+    verify_certificate: bool = True
+
+
+@dataclass(frozen=True)
+class MaildirSettings:
+    path: str = ""  # empty: no Maildir source
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = ""  # empty: nothing is sent (mail waits in the outbox)
+    port: int = 587
+    security: str = "starttls"
+    username: str = ""
+    password: str = ""
+    timeout_seconds: int = 60
+    verify_certificate: bool = True
+    pickup_dir: str = ""  # write .eml files here instead of sending (demo, tests)
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    address: str = "foi@batumi.ge"
+    name: str = "ქ. ბათუმის მერია"
+    name_en: str = "Batumi City Hall"
+    timezone: str = "Asia/Tbilisi"
+    officers: tuple[str, ...] = ("*@batumi.ge",)
+    notify: tuple[str, ...] = ()
+    trusted_authserv_id: str = ""
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2].lower()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class NumberingSettings:
+    format: str = "FOI-{year}-{seq:05d}"
+
+
+@dataclass(frozen=True)
+class DeadlineSettings:
+    period_days: int = 10
+    start_is_day_one: bool = True
+    roll_forward: bool = True
+    paused_ranges: tuple[tuple[date, date], ...] = ()
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    extra_days_off: tuple[date, ...] = ()
+    extra_working_days: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    max_confirmations_per_sender_per_hour: int = 5
+    retry_hours: int = 72
+    batch_size: int = 20
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    max_message_bytes: int = 60 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    at: time = time(9, 30)
+    days_before: tuple[int, ...] = (3, 1)
+
+
+@dataclass(frozen=True)
+class StatsSettings:
+    export_dir: str = "/var/lib/foimail/stats"
+    lang: str = "ka"
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    level: str = "INFO"
+    format: str = "keyvalue"  # keyvalue | json
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    listen: str = ""  # "127.0.0.1:9187" serves /healthz and /metrics
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    templates: str = str(DEFAULT_TEMPLATE_DIR)
+    state_dir: str = "/var/lib/foimail"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    imap: ImapSettings = field(default_factory=ImapSettings)
+    maildir: MaildirSettings = field(default_factory=MaildirSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    office: OfficeSettings = field(default_factory=OfficeSettings)
+    numbering: NumberingSettings = field(default_factory=NumberingSettings)
+    deadlines: DeadlineSettings = field(default_factory=DeadlineSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    intake: IntakeSettings = field(default_factory=IntakeSettings)
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    stats: StatsSettings = field(default_factory=StatsSettings)
+    log: LogSettings = field(default_factory=LogSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    paths: PathSettings = field(default_factory=PathSettings)
+    source: str = "(defaults)"  # the file the settings came from, for messages
+
+
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("imap", "security"): ("ssl", "starttls", "none"),
+    ("smtp", "security"): ("ssl", "starttls", "none"),
+    ("log", "format"): ("keyvalue", "json"),
+    ("log", "level"): ("DEBUG", "INFO", "WARNING", "ERROR"),
+    ("stats", "lang"): ("ka", "en"),
+}
+
+
+def config_path(explicit: str | None) -> tuple[Path, bool]:
+    """The file to read and whether it must exist: --config, else $FOIMAIL_CONFIG, else ./config/foimail.toml."""
+    if explicit:
+        return Path(explicit), True
+    from_env = os.environ.get("FOIMAIL_CONFIG")
+    if from_env:
+        return Path(from_env), True
+    return DEFAULT_CONFIG_PATH, False
+
+
+def load_settings(explicit: str | None = None, environ: typing.Mapping[str, str] | None = None) -> Settings:
+    """Read, override and check every setting; raise ConfigError on the first problem."""
+    env = os.environ if environ is None else environ
+    path, required = config_path(explicit)
+    data = _read_toml(path, required)
+    source = str(path) if path.exists() else "(defaults and environment)"
+    sections: dict[str, Any] = {}
+    hints = typing.get_type_hints(Settings)
+    for section in (f for f in dataclasses.fields(Settings) if f.name != "source"):
+        raw_section = data.pop(section.name, {})
+        if not isinstance(raw_section, dict):
+            raise ConfigError(section.name, source, "must be a [section] table")
+        sections[section.name] = _build_section(section.name, hints[section.name], raw_section, env, source)
+    if data:
+        key = sorted(data)[0]
+        raise ConfigError(key, source, "unknown section or key at top level")
+    settings = Settings(**sections, source=source)
+    _check(settings)
+    return settings
+
+
+def _read_toml(path: Path, required: bool) -> dict[str, Any]:
+    if not path.exists():
+        if required:
+            raise ConfigError("(file)", str(path), "config file not found")
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("(syntax)", str(path), str(exc)) from None
+    except OSError as exc:
+        raise ConfigError("(file)", str(path), exc.strerror or str(exc)) from None
+
+
+def _build_section(name: str, cls: Any, raw: dict[str, Any], env: typing.Mapping[str, str], source: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key in list(raw):
+        if key.endswith("_file") and key[: -len("_file")] in known:
+            values[key[: -len("_file")]] = _read_secret(f"{name}.{key}", str(raw.pop(key)), source)
+        elif key not in known:
+            raise ConfigError(f"{name}.{key}", source, f"unknown key (known: {', '.join(sorted(known))})")
+    for key in sorted(known):
+        dotted = f"{name}.{key}"
+        env_name = f"FOIMAIL_{name.upper()}_{key.upper()}"
+        if env_name in env:
+            values[key] = _coerce(dotted, env_name, hints[key], env[env_name], from_env=True)
+        elif f"{env_name}_FILE" in env:
+            values[key] = _read_secret(dotted, env[f"{env_name}_FILE"], env_name + "_FILE")
+        elif key in raw:
+            values[key] = _coerce(dotted, source, hints[key], raw[key], from_env=False)
+        elif key in values:
+            values[key] = _coerce(dotted, source, hints[key], values[key], from_env=True)
+    return cls(**values)
+
+
+def _read_secret(key: str, path: str, source: str) -> str:
+    """A secret from a file (systemd LoadCredential=, Docker secrets): its content, trailing newline dropped."""
+    try:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise ConfigError(key, source, f"cannot read secret file {path}: {exc.strerror or exc}") from None
+
+
+def _coerce(key: str, source: str, hint: Any, value: Any, *, from_env: bool) -> Any:
+    origin = typing.get_origin(hint)
+    try:
+        if hint is bool:
+            return _to_bool(value)
+        if hint is int:
+            if isinstance(value, bool):
+                raise ValueError("expected a whole number")
+            return int(value)
+        if hint is str:
+            if not isinstance(value, str):
+                raise ValueError("expected text")
+            return value
+        if hint is time:
+            return value if isinstance(value, time) else time.fromisoformat(str(value))
+        if hint is date:
+            return value if isinstance(value, date) else date.fromisoformat(str(value))
+        if origin is tuple:
+            items = _to_list(value) if from_env or isinstance(value, str) else value
+            if not isinstance(items, list | tuple):
+                raise ValueError("expected a list")
+            item_hint = typing.get_args(hint)[0]
+            return tuple(_coerce(key, source, item_hint, item, from_env=from_env) for item in items)
+        if origin is types.UnionType:
+            raise ValueError("unsupported type")
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(key, source, f"{exc} (got {value!r})") from None
+    return value
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _to_list(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return list(value)
+    text = str(value).strip()
+    if text.startswith("["):
+        parsed = json.loads(text)
+        if not isinstance(parsed, list):
+            raise ValueError("expected a list")
+        return parsed
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _check(settings: Settings) -> None:
+    """Cross-field checks that a type alone cannot express."""
+    source = settings.source
+    for (section, key), allowed in _CHOICES.items():
+        value = getattr(getattr(settings, section), key)
+        if value not in allowed:
+            raise ConfigError(f"{section}.{key}", source, f"must be one of {', '.join(allowed)} (got {value!r})")
+    if "@" not in settings.office.address:
+        raise ConfigError("office.address", source, f"not an email address: {settings.office.address!r}")
+    try:
+        ZoneInfo(settings.office.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("office.timezone", source, f"unknown time zone {settings.office.timezone!r}") from None
+    if settings.imap.host and not settings.imap.username:
+        raise ConfigError("imap.username", source, "required when imap.host is set")
+    if settings.imap.poll_seconds < 1:
+        raise ConfigError("imap.poll_seconds", source, "must be at least 1")
+    if not 1 <= settings.deadlines.period_days <= 365:
+        raise ConfigError("deadlines.period_days", source, "must be between 1 and 365")
+    for paused in settings.deadlines.paused_ranges:
+        if len(paused) != 2:
+            raise ConfigError("deadlines.paused_ranges", source, f"each range is [first, last], got {paused}")
+        start, end = paused
+        if end < start:
+            raise ConfigError("deadlines.paused_ranges", source, f"range ends before it starts: {start}..{end}")
+    if not settings.database.url.partition(":")[0].startswith(("sqlite", "postgresql")):
+        raise ConfigError("database.url", source, "must start with sqlite:/// or postgresql+psycopg://")
+    from foimail.core.numbering import validate_format
+
+    try:
+        validate_format(settings.numbering.format)
+    except ValueError as exc:
+        raise ConfigError("numbering.format", source, str(exc)) from None

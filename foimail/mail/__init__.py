@@ -1,0 +1,1 @@
+"""Ring 0 for mail: bytes to values and values to bytes, no I/O."""

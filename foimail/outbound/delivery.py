@@ -1,0 +1,146 @@
+"""Send what the outbox holds: claim, render (confirmations as of the moment of sending), send, record.
+
+Each item is claimed in its own short transaction with a lease, sent outside any transaction, and marked
+in another: a crash mid-send leaves the lease to run out, and the item is sent again (at least once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from foimail.context import AppContext
+from foimail.errors import PermanentError, TransientError
+from foimail.outbound import letters
+from foimail.outbound.notices import NOTICE_KINDS, notify
+from foimail.outbound.outbox import retry_delay
+from foimail.outbound.smtp import send_raw
+from foimail.store.db import unit_of_work
+from foimail.store.models import Case, Direction, OutboxItem, OutboxStatus, StoredMessage
+from foimail.store.queries import claim_outbox_item, due_outbox_ids, record_event
+
+log = logging.getLogger("foimail.outbox")
+
+SEND_LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    item_id: int
+    kind: str
+    case_number: str | None
+    recipients: list[str]
+    raw: bytes
+    due_date: date | None
+
+
+def deliver_due(ctx: AppContext, loop: asyncio.AbstractEventLoop) -> int:
+    """Send every item whose time has come; return how many were attempted."""
+    now = ctx.clock()
+    with unit_of_work(ctx.sessions) as session:
+        ids = due_outbox_ids(session, now, ctx.settings.outbox.batch_size)
+    attempted = 0
+    for item_id in ids:
+        prepared = _claim_and_prepare(ctx, item_id)
+        if prepared is None:
+            continue
+        attempted += 1
+        try:
+            reply = loop.run_until_complete(
+                send_raw(ctx.settings.smtp, ctx.settings.office.address, prepared.recipients, prepared.raw)
+            )
+        except TransientError as exc:
+            _record_failure(ctx, prepared, str(exc), permanent=False)
+        except PermanentError as exc:
+            _record_failure(ctx, prepared, str(exc), permanent=True)
+        else:
+            _record_sent(ctx, prepared, reply)
+    return attempted
+
+
+def _claim_and_prepare(ctx: AppContext, item_id: int) -> Prepared | None:
+    now = ctx.clock()
+    with unit_of_work(ctx.sessions) as session:
+        item = claim_outbox_item(session, item_id, now, now + SEND_LEASE)
+        if item is None:
+            return None
+        case = session.get(Case, item.case_id) if item.case_id is not None else None
+        due: date | None = None
+        if item.kind == "confirmation" and case is not None:
+            raw, due = letters.confirmation(ctx, case, item, now)
+        elif item.raw is not None:
+            raw = item.raw
+        else:
+            item.status = OutboxStatus.FAILED
+            item.last_error = "nothing to send: no message body"
+            return None
+        return Prepared(item.id, item.kind, case.number if case else None, list(item.recipients), raw, due)
+
+
+def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
+    accepted_at = ctx.clock()
+    digest = hashlib.sha256(prepared.raw).hexdigest()
+    with unit_of_work(ctx.sessions) as session:
+        item = session.get(OutboxItem, prepared.item_id)
+        assert item is not None
+        stored = session.execute(
+            select(StoredMessage).where(StoredMessage.direction == Direction.OUT, StoredMessage.sha256 == digest)
+        ).scalar_one_or_none()
+        if stored is None:
+            stored = StoredMessage(
+                direction=Direction.OUT, message_id_header=item.message_id_header, sha256=digest, raw=prepared.raw,
+                size=len(prepared.raw), sender=ctx.settings.office.address, subject="", kind=item.kind,
+                reasons=[], defects=[], set_aside=False, case_id=item.case_id, source="outbox",
+                received_at=accepted_at, stored_at=accepted_at,
+            )
+            session.add(stored)
+            session.flush()
+        item.status = OutboxStatus.SENT
+        item.sent_at = accepted_at
+        item.stored_message_id = stored.id
+        item.last_error = None
+        case = session.get(Case, item.case_id) if item.case_id is not None else None
+        if case is not None and prepared.kind == "confirmation" and case.confirmed_at is None:
+            # Batumi res. No. 3 Art. 4.3: the period counts from the confirmation; the date it stated is kept.
+            case.confirmed_at = accepted_at
+            case.due_date = prepared.due_date
+            record_event(session, at=accepted_at, actor="foimail", kind="confirmed", case=case,
+                         due_date=str(prepared.due_date), recipients=prepared.recipients)
+        elif case is not None:
+            record_event(session, at=accepted_at, actor="foimail", kind=f"{prepared.kind}_sent", case=case,
+                         recipients=prepared.recipients)
+    log.info("sent kind=%s case=%s to=%s reply=%r", prepared.kind, prepared.case_number or "-",
+             ",".join(prepared.recipients), reply[:200])
+
+
+def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanent: bool) -> None:
+    now = ctx.clock()
+    with unit_of_work(ctx.sessions) as session:
+        item = session.get(OutboxItem, prepared.item_id)
+        assert item is not None
+        item.last_error = error[:2000]
+        expired = now - item.created_at > timedelta(hours=ctx.settings.outbox.retry_hours)
+        if permanent or expired:
+            item.status = OutboxStatus.FAILED
+            case = session.get(Case, item.case_id) if item.case_id is not None else None
+            reason = error if permanent else f"still failing after {ctx.settings.outbox.retry_hours} h: {error}"
+            if case is not None:
+                record_event(session, at=now, actor="foimail", kind="delivery_failed", case=case,
+                             outbox_kind=item.kind, reason=reason)
+            if item.kind not in NOTICE_KINDS:
+                values = {"case_number": case.number if case else "-", "outbox_kind": item.kind,
+                          "recipients": item.recipients, "reason": reason}
+                notify(ctx, session, "office/delivery_failed", list(ctx.settings.office.notify), values, now,
+                       case=case, kind="delivery_failed")
+            log.warning("send failed permanently kind=%s case=%s error=%r", prepared.kind,
+                        prepared.case_number or "-", error)
+        else:
+            item.status = OutboxStatus.PENDING
+            item.next_attempt_at = now + retry_delay(item.attempts)
+            log.warning("send deferred kind=%s case=%s attempt=%d retry_at=%s error=%r", prepared.kind,
+                        prepared.case_number or "-", item.attempts, item.next_attempt_at.isoformat(), error)

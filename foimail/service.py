@@ -1,0 +1,121 @@
+"""The daemon: wire the runners, the scheduler and the HTTP endpoint; signals; readiness; watchdog."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+
+from foimail import sdnotify
+from foimail.casework import recompute_due_dates
+from foimail.config import Settings
+from foimail.context import AppContext, build_context
+from foimail.errors import FoimailError
+from foimail.logs import setup_logging
+from foimail.runners import IntakeRunner, OutboxRunner
+from foimail.store.db import ping
+
+log = logging.getLogger("foimail.service")
+
+STOP_TIMEOUT_SECONDS = 8.0
+
+
+class Daemon:
+    """Owns the threads; `stop` is the one event every loop watches."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.intake = IntakeRunner(ctx)
+        self.outbox = OutboxRunner(ctx)
+        self.scheduler: object | None = None
+
+    def start(self) -> None:
+        ping(self.ctx.engine)
+        moved = recompute_due_dates(self.ctx)
+        if moved:
+            log.info("due dates moved after a calendar change: %d", len(moved))
+        self._spawn("intake", self.intake.run)
+        self._spawn("outbox", self.outbox.run)
+        self.scheduler = _start_scheduler(self.ctx)
+        _start_http(self.ctx, self.stop)
+
+    def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
+        thread = threading.Thread(target=self._guard(name, target), name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _guard(self, name: str, target: Callable[[threading.Event], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                target(self.stop)
+            except Exception:  # noqa: BLE001 - a dead runner must stop the daemon so systemd restarts it
+                log.exception("runner %s died; stopping", name)
+                self.failed = True
+                self.stop.set()
+
+        return run
+
+    failed = False
+
+    def wait(self) -> None:
+        interval = sdnotify.watchdog_interval()
+        sdnotify.notify("READY=1")
+        log.info("foimail running: office=%s", self.ctx.settings.office.address)
+        while not self.stop.wait(interval or 5.0):
+            if interval and all(t.is_alive() for t in self.threads):
+                sdnotify.notify("WATCHDOG=1")
+
+    def shutdown(self) -> None:
+        sdnotify.notify("STOPPING=1")
+        self.stop.set()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+        for thread in self.threads:
+            thread.join(STOP_TIMEOUT_SECONDS)
+        log.info("foimail stopped")
+
+
+def _start_scheduler(ctx: AppContext) -> object | None:
+    try:
+        from foimail.jobs.scheduler import start_scheduler
+    except ImportError:
+        return None
+    return start_scheduler(ctx)
+
+
+def _start_http(ctx: AppContext, stop: threading.Event) -> None:
+    if not ctx.settings.http.listen:
+        return
+    from foimail.http import serve
+
+    serve(ctx, stop)
+
+
+def run_daemon(settings: Settings) -> int:
+    """`foimail run`: until SIGTERM/SIGINT; exit 0 after a clean stop."""
+    ctx = build_context(settings)
+    daemon = Daemon(ctx)
+
+    def on_stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: finishing the message in hand and stopping", signal.Signals(signum).name)
+        daemon.stop.set()
+
+    def on_hup(_signum: int, _frame: FrameType | None) -> None:
+        setup_logging(settings.log.level, settings.log.format)
+        log.info("SIGHUP: logs reopened")
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGHUP, on_hup)
+    try:
+        daemon.start()
+    except FoimailError:
+        daemon.shutdown()
+        raise
+    daemon.wait()
+    daemon.shutdown()
+    return 1 if daemon.failed else 0

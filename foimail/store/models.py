@@ -1,0 +1,209 @@
+"""The database schema (SQLAlchemy 2 declarative). Alembic migrations in migrations/ must match it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
+
+from foimail.store.types import JSONText, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    """How a case ended; the outcome columns of the 2.4 statistics (LAW.md, Statistics)."""
+
+    ANSWERED_FULL = "answered_full"
+    ANSWERED_PARTIAL = "answered_partial"
+    REFUSED = "refused"
+    NOT_HELD = "not_held"  # GAC Art. 80(4)
+    FORWARDED = "forwarded"  # GAC Art. 80(1)
+    WITHDRAWN = "withdrawn"
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # given up: 5xx or retried too long
+    SUPPRESSED = "suppressed"  # never sent on purpose (null sender, loop, rate limit)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("year", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    requester_address: Mapped[str] = mapped_column(String(320))
+    requester_name: Mapped[str] = mapped_column(String(320), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default=CaseStatus.OPEN, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    refusal_ground: Mapped[str | None] = mapped_column(String(32))
+    refusal_act: Mapped[str | None] = mapped_column(Text)
+    forwarded_to: Mapped[str | None] = mapped_column(Text)
+    assigned_officer: Mapped[str | None] = mapped_column(String(320))
+    deciding_official: Mapped[str | None] = mapped_column(String(320))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    request_message_id: Mapped[int | None] = mapped_column(Integer)  # messages.id of the request (no FK: cycle)
+
+    messages: Mapped[list[StoredMessage]] = relationship(
+        back_populates="case", foreign_keys="StoredMessage.case_id", order_by="StoredMessage.id"
+    )
+    events: Mapped[list[Event]] = relationship(back_populates="case", order_by="Event.id")
+
+
+class StoredMessage(Base):
+    """Every message in or out, raw bytes exactly as they came (or went)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("direction", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))
+    message_id_header: Mapped[str | None] = mapped_column(String(998), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    raw: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sender: Mapped[str] = mapped_column(String(320), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    reasons: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    defects: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    set_aside: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    source: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case | None] = relationship(back_populates="messages", foreign_keys=[case_id])
+    attachments: Mapped[list[StoredAttachment]] = relationship(back_populates="message", order_by="StoredAttachment.id")
+
+
+class StoredAttachment(Base):
+    """An attachment's facts; its bytes stay inside the raw message they came in."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    message: Mapped[StoredMessage] = relationship(back_populates="attachments")
+
+
+class OutboxItem(Base):
+    """Mail waiting to be sent. Queued in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    recipients: Mapped[list[str]] = mapped_column(JSONText)
+    message_id_header: Mapped[str] = mapped_column(String(998), unique=True)
+    raw: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # None: rendered at send time
+    context: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stored_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+
+
+class Event(Base):
+    """The audit log: who did what to which case, and when."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+
+    case: Mapped[Case | None] = relationship(back_populates="events")
+
+
+class NumberSequence(Base):
+    """The last registration number handed out per year; locked while the next is taken."""
+
+    __tablename__ = "number_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MailboxState(Base):
+    """Where a mail source stands: UIDVALIDITY and the highest UID seen, and when it was last checked."""
+
+    __tablename__ = "mailbox_state"
+
+    source: Mapped[str] = mapped_column(String(512), primary_key=True)
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SentNotice(Base):
+    """Reminders, digests and reports already sent: the scheduler's ledger, one row per (key, day)."""
+
+    __tablename__ = "sent_notices"
+    __table_args__ = (UniqueConstraint("key", "recipient", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    recipient: Mapped[str] = mapped_column(String(320))
+    day: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,183 @@
+"""Named queries. Each takes the session first; none commits (the caller's unit of work does)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from foimail.store.models import (
+    Case,
+    CaseStatus,
+    Direction,
+    Event,
+    MailboxState,
+    NumberSequence,
+    OutboxItem,
+    OutboxStatus,
+    StoredMessage,
+)
+
+
+def take_next_seq(session: Session, year: int) -> int:
+    """The next registration sequence of `year`, gap-free: the year's row is locked until commit.
+
+    PostgreSQL: SELECT ... FOR UPDATE; SQLite: the transaction is already IMMEDIATE (store/db.py).
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(NumberSequence).values(year=year, last_seq=0).on_conflict_do_nothing())
+    row = session.execute(
+        select(NumberSequence).where(NumberSequence.year == year).with_for_update()
+    ).scalar_one()
+    row.last_seq += 1
+    session.flush()
+    return row.last_seq
+
+
+def case_by_number(session: Session, number: str, *, lock: bool = False) -> Case | None:
+    query = select(Case).where(Case.number == number)
+    if lock:
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def inbound_by_sha256(session: Session, sha256: str) -> StoredMessage | None:
+    return session.execute(
+        select(StoredMessage).where(StoredMessage.direction == Direction.IN, StoredMessage.sha256 == sha256)
+    ).scalar_one_or_none()
+
+
+def inbound_by_message_id(session: Session, message_id: str) -> StoredMessage | None:
+    return (
+        session.execute(
+            select(StoredMessage)
+            .where(StoredMessage.direction == Direction.IN, StoredMessage.message_id_header == message_id)
+            .order_by(StoredMessage.id)
+        )
+        .scalars()
+        .first()
+    )
+
+
+def outbox_by_message_ids(session: Session, message_ids: Sequence[str]) -> list[OutboxItem]:
+    if not message_ids:
+        return []
+    return list(
+        session.execute(select(OutboxItem).where(OutboxItem.message_id_header.in_(list(message_ids)))).scalars()
+    )
+
+
+def record_event(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str,
+    kind: str,
+    case: Case | None = None,
+    message: StoredMessage | None = None,
+    **detail: Any,
+) -> Event:
+    """Append to the audit log."""
+    event = Event(
+        case_id=case.id if case is not None else None,
+        message_id=message.id if message is not None else None,
+        at=at,
+        actor=actor,
+        kind=kind,
+        detail=detail,
+    )
+    session.add(event)
+    return event
+
+
+def confirmations_to_since(session: Session, address: str, since: datetime) -> int:
+    """How many confirmations were queued for `address` since `since` (the per-sender rate limit)."""
+    count = session.execute(
+        select(func.count(OutboxItem.id)).where(
+            OutboxItem.kind == "confirmation",
+            OutboxItem.created_at >= since,
+            OutboxItem.status != OutboxStatus.SUPPRESSED,
+            OutboxItem.recipients == [address],
+        )
+    ).scalar_one()
+    return int(count)
+
+
+def due_outbox_ids(session: Session, now: datetime, limit: int) -> list[int]:
+    """Ids of outbox items whose time has come (pending, or a send lease that ran out)."""
+    query = (
+        select(OutboxItem.id)
+        .where(
+            OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+            OutboxItem.next_attempt_at <= now,
+        )
+        .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.execute(query).scalars())
+
+
+def claim_outbox_item(session: Session, item_id: int, now: datetime, lease_until: datetime) -> OutboxItem | None:
+    """Mark one item as being sent until `lease_until`; None if another sender took it first."""
+    result = session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.id == item_id,
+            OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+            OutboxItem.next_attempt_at <= now,
+        )
+        .values(status=OutboxStatus.SENDING, next_attempt_at=lease_until, attempts=OutboxItem.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(OutboxItem, item_id, populate_existing=True)
+
+
+def open_cases(session: Session) -> list[Case]:
+    return list(session.execute(select(Case).where(Case.status == CaseStatus.OPEN).order_by(Case.id)).scalars())
+
+
+def list_cases(session: Session, status: str | None = None, limit: int | None = None) -> list[Case]:
+    query = select(Case).order_by(Case.id)
+    if status:
+        query = query.where(Case.status == status)
+    if limit:
+        query = query.limit(limit)
+    return list(session.execute(query).scalars())
+
+
+def set_aside_messages(session: Session) -> list[StoredMessage]:
+    """Inbound messages that became no case: what a person must be able to see and promote."""
+    return list(
+        session.execute(
+            select(StoredMessage)
+            .where(StoredMessage.direction == Direction.IN, StoredMessage.set_aside.is_(True))
+            .order_by(StoredMessage.id)
+        ).scalars()
+    )
+
+
+def mailbox_state(session: Session, source: str) -> MailboxState:
+    state = session.get(MailboxState, source)
+    if state is None:
+        state = MailboxState(source=source, last_uid=0)
+        session.add(state)
+    return state
+
+
+def cases_due_between(session: Session, first: date, last: date) -> list[Case]:
+    return list(
+        session.execute(
+            select(Case)
+            .where(Case.status == CaseStatus.OPEN, Case.due_date >= first, Case.due_date <= last)
+            .order_by(Case.due_date, Case.id)
+        ).scalars()
+    )

@@ -1,0 +1,192 @@
+"""Plugin: a real aiosmtpd server on loopback that records what it accepts and misbehaves on request.
+
+Fixtures (function scope, a fresh server per test):
+    smtp_server      plain SMTP; AUTH PLAIN/LOGIN offered without TLS, required only after ``require_auth()``.
+    smtp_server_tls  STARTTLS required before MAIL and AUTH; the certificate is at ``cert_path``.
+
+Both yield an ``SmtpServer``: host, port, cert_path, user, password, ``messages`` (RecordedMail, in the order
+accepted) and the controls ``refuse``, ``accept``, ``hang``, ``require_auth`` and ``wait_for``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from tests.support import LOOPBACK, TlsFiles, free_ports, self_signed_cert
+
+Stage = Literal["RCPT", "DATA"]
+START_ATTEMPTS = 3  # a free port can be taken between choosing it and aiosmtpd binding it
+
+
+@dataclass(frozen=True)
+class RecordedMail:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    reply: str
+    at: Stage
+    times: int | None  # None: until accept()
+
+
+class SmtpServer:
+    """The control surface for a test, and the aiosmtpd handler (``handle_*``) the server thread calls."""
+
+    def __init__(self, *, cert_path: Path | None, user: str = "foimail", password: str = "secret") -> None:
+        self.host = LOOPBACK
+        self.port = 0
+        self.cert_path = cert_path
+        self.user = user
+        self.password = password
+        self.messages: list[RecordedMail] = []
+        self._changed = threading.Condition()
+        self._refusal: _Refusal | None = None
+        self._hang_seconds = 0.0
+        self._auth_required = False
+
+    # -- controls, called from the test ------------------------------------------------------------------
+
+    def refuse(self, code: int = 451, text: str = "4.3.0 try later", times: int | None = None,
+               at: Stage = "DATA") -> None:  # fmt: skip
+        """Answer ``code text`` at RCPT or DATA, ``times`` times or (None) until ``accept()``."""
+        with self._changed:
+            self._refusal = _Refusal(reply=f"{code} {text}", at=at, times=times)
+
+    def hang(self, seconds: float) -> None:
+        """Hold every DATA reply back ``seconds``; a message is recorded only if the client waits for it."""
+        with self._changed:
+            self._hang_seconds = seconds
+
+    def accept(self) -> None:
+        """Back to normal: no refusals, no hang."""
+        with self._changed:
+            self._refusal = None
+            self._hang_seconds = 0.0
+
+    def require_auth(self, required: bool = True) -> None:
+        """Refuse MAIL with 530 until the client has authenticated as ``user``/``password``."""
+        with self._changed:
+            self._auth_required = required
+
+    def wait_for(self, n: int, timeout: float = 10) -> list[RecordedMail]:
+        """The recorded messages once there are at least ``n``; AssertionError after ``timeout`` seconds."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.messages) >= n, timeout):
+                raise AssertionError(f"expected {n} message(s) within {timeout} s, got {len(self.messages)}")
+            return list(self.messages)
+
+    # -- aiosmtpd handler hooks, called on the server's event loop ----------------------------------------
+
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          mail_options: list[str]) -> str:  # fmt: skip
+        with self._changed:
+            if self._auth_required and not session.authenticated:
+                return "530 5.7.0 Authentication required"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:  # fmt: skip
+        refusal = self._take_refusal("RCPT")
+        if refusal is not None:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        with self._changed:
+            hang_seconds = self._hang_seconds
+        if hang_seconds:
+            await asyncio.sleep(hang_seconds)  # aiosmtpd cancels this if the client disconnects
+        refusal = self._take_refusal("DATA")
+        if refusal is not None:
+            return refusal
+        assert envelope.mail_from is not None and envelope.original_content is not None
+        mail = RecordedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+        with self._changed:
+            self.messages.append(mail)
+            self._changed.notify_all()
+        return "250 Message accepted for delivery"
+
+    def _take_refusal(self, stage: Stage) -> str | None:
+        with self._changed:
+            refusal = self._refusal
+            if refusal is None or refusal.at != stage:
+                return None
+            if refusal.times is not None:
+                remaining = refusal.times - 1
+                self._refusal = _Refusal(refusal.reply, refusal.at, remaining) if remaining > 0 else None
+            return refusal.reply
+
+    def authenticate(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                     auth_data: object) -> AuthResult:  # fmt: skip
+        """aiosmtpd authenticator for AUTH PLAIN and LOGIN."""
+        accepted = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login == self.user.encode()
+            and auth_data.password == self.password.encode()
+        )
+        return AuthResult(success=accepted)
+
+
+def _start(server: SmtpServer, tls: TlsFiles | None) -> Controller:
+    tls_context = None
+    if tls is not None:
+        tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls_context.load_cert_chain(tls.cert_path, tls.key_path)
+    error: OSError | None = None
+    for _ in range(START_ATTEMPTS):
+        (server.port,) = free_ports(1)
+        controller = Controller(
+            server,
+            hostname=server.host,
+            port=server.port,
+            server_hostname="localhost",  # else aiosmtpd asks DNS for the FQDN
+            enable_SMTPUTF8=True,
+            authenticator=server.authenticate,
+            auth_require_tls=tls is not None,
+            tls_context=tls_context,
+            require_starttls=tls is not None,
+        )
+        try:
+            controller.start()
+            return controller
+        except OSError as exc:
+            error = exc
+    raise RuntimeError(f"aiosmtpd could not bind a loopback port in {START_ATTEMPTS} attempts") from error
+
+
+@pytest.fixture(scope="session")
+def _smtp_tls_files(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
+    return self_signed_cert(tmp_path_factory.mktemp("smtp-tls"))
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer(cert_path=None)
+    controller = _start(server, tls=None)
+    yield server
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_server_tls(_smtp_tls_files: TlsFiles) -> Iterator[SmtpServer]:
+    server = SmtpServer(cert_path=_smtp_tls_files.cert_path)
+    controller = _start(server, tls=_smtp_tls_files)
+    yield server
+    controller.stop()
