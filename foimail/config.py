@@ -138,7 +138,7 @@ class HttpSettings:
 
 @dataclass(frozen=True)
 class PathSettings:
-    templates: str = str(DEFAULT_TEMPLATE_DIR)
+    templates: str = ""  # empty: the templates/ shipped beside the package
     state_dir: str = "/var/lib/foimail"
 
 

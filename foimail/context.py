@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from foimail.clock import Clock, utc_now
-from foimail.config import Settings
+from foimail.config import DEFAULT_TEMPLATE_DIR, Settings
 from foimail.core.calendar import DeadlineRules, WorkingCalendar
 from foimail.core.classify import ClassifyRules
 from foimail.mail.render import TemplateRenderer
@@ -61,6 +61,6 @@ def build_context(settings: Settings, clock: Clock = utc_now, engine: Engine | N
         classify_rules=ClassifyRules(
             office_address=settings.office.address, numbering_format=settings.numbering.format
         ),
-        renderer=TemplateRenderer(Path(settings.paths.templates)),
+        renderer=TemplateRenderer(Path(settings.paths.templates or DEFAULT_TEMPLATE_DIR)),
         clock=clock,
     )

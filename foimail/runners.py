@@ -12,7 +12,8 @@ from foimail.context import AppContext
 from foimail.errors import PermanentError, TransientError
 from foimail.intake.imap import ImapMailbox
 from foimail.intake.maildir import MaildirSource
-from foimail.intake.pipeline import IntakeResult, process_one, store_unprocessable
+from foimail.intake.pipeline import process_one, store_unprocessable
+from foimail.intake.result import IntakeResult
 from foimail.outbound.delivery import deliver_due
 from foimail.store.db import unit_of_work
 from foimail.store.queries import mailbox_state

@@ -8,15 +8,15 @@ message was set aside. Only clear signals set a message aside: a doubtful messag
 Decisions, with their evidence:
 
 - ``X-Auto-Response-Suppress`` is *not* a signal. It asks the recipient not to auto-reply (MS-OXCMAIL
-  §2.1.3.2.20); it does not say the message is one. Outlook, CRMs and help desks put it on ordinary mail, and
-  Discourse (PR #21367), osTicket (PR #5320), Redmine (#19558) and sisimai (#491) all stopped treating it as
-  one after losing real mail. Exchange OOF replies carry ``Auto-Submitted: auto-generated`` and an "Automatic
-  reply:" subject as well, which the rules below catch.
+  §2.1.3.2.20); it does not say the message is one. Help desks, newsletter tools and Exchange put it on mail
+  that is no auto-reply, and Discourse (PR #21367), osTicket (PR #5320), Redmine (#19558) and sisimai (#491)
+  stopped treating it as one because it flagged ordinary mail. Exchange OOF replies also carry
+  ``Auto-Submitted: auto-generated`` and an "Automatic reply:" subject, which the rules below catch.
 - Read receipts (``multipart/report; report-type=disposition-notification``, RFC 8098) are AUTO_REPLY:
   machine mail about our message that was delivered. Every other ``multipart/report`` (delivery-status,
   RFC 3464; feedback and TLS reports) is BOUNCE.
-- A null return path (RFC 5321 §4.5.5) also marks auto-replies (RFC 5230 §5 has Sieve vacation use it), so it
-  only counts as a bounce after the auto-reply rules had nothing to say.
+- A null return path (RFC 5321 §4.5.5) also marks auto-replies (RFC 3834 §3.3 recommends it; Sieve vacation
+  in Dovecot sends from <>), so it counts as a bounce only after the auto-reply rules had nothing to say.
 - ``related_message_ids`` are filled for every kind: Message-IDs of *our* mail the message refers to.
 """
 
@@ -106,9 +106,13 @@ def _token(value: str) -> str:
     return re.split(r"[;(\s]", value.strip(), maxsplit=1)[0].lower()
 
 
+def _own_id_regex(office_domain: str) -> str:
+    return rf"foimail\.[0-9a-f]+@{re.escape(office_domain.strip())}"
+
+
 def is_own_message_id(message_id: str, office_domain: str) -> bool:
     """True for the Message-IDs foimail gives its own mail: ``<foimail.{hex}@{domain}>``."""
-    pattern = rf"<?foimail\.[0-9a-f]+@{re.escape(office_domain.strip())}>?"
+    pattern = f"<?{_own_id_regex(office_domain)}>?"
     return re.fullmatch(pattern, message_id.strip(), re.IGNORECASE) is not None
 
 
@@ -309,10 +313,12 @@ CHAIN: tuple[tuple[MessageKind, Rule], ...] = (
 
 
 def classify(message: InboundMessage, rules: ClassifyRules) -> Verdict:
-    """Run `CHAIN`: the first rule that answers decides the kind; its kind's other answers join the reasons."""
+    """Run `CHAIN`: the first rule to answer decides the kind; that kind's other answers join the reasons."""
     kind = next(kind for kind, rule in CHAIN if rule(message, rules) is not None)
     reasons = tuple(
-        reason for rule_kind, rule in CHAIN if rule_kind is kind and (reason := rule(message, rules)) is not None
+        reason
+        for rule_kind, rule in CHAIN
+        if rule_kind is kind and (reason := rule(message, rules)) is not None
     )
     return Verdict(
         kind=kind,
@@ -340,12 +346,12 @@ def _case_number(kind: MessageKind, message: InboundMessage, rules: ClassifyRule
 
 
 def _related_message_ids(message: InboundMessage, rules: ClassifyRules) -> tuple[str, ...]:
-    """Message-IDs (``<...>``) of our mail in embedded headers, In-Reply-To, References or quoted in the text."""
+    """Message-IDs (``<...>``) of our mail: embedded headers, In-Reply-To, References, quoted text."""
     candidates = [
         *(value for headers in message.embedded_headers for value in headers.get("message-id", ())),
         *message.in_reply_to,
         *message.references,
-        *re.findall(rf"<foimail\.[0-9a-f]+@{re.escape(rules.office_domain)}>", message.text, re.IGNORECASE),
+        *re.findall(f"<{_own_id_regex(rules.office_domain)}>", message.text, re.IGNORECASE),
     ]
     found: list[str] = []
     for candidate in candidates:

@@ -98,7 +98,13 @@ COMMAND_ALIASES: dict[str, CommandKind] = {
 }
 
 OUTCOME_KINDS = frozenset(
-    {CommandKind.PARTIAL, CommandKind.REFUSED, CommandKind.FORWARDED, CommandKind.NOTHELD, CommandKind.WITHDRAWN}
+    {
+        CommandKind.PARTIAL,
+        CommandKind.REFUSED,
+        CommandKind.FORWARDED,
+        CommandKind.NOTHELD,
+        CommandKind.WITHDRAWN,
+    }
 )
 
 # A ground is one word, optionally followed by its noun ("personal data", "სახელმწიფო საიდუმლოება"),
@@ -140,7 +146,9 @@ def parse_commands(text: str) -> ParsedCommands:
             match = _COMMAND_LINE.fullmatch(line)
             if match is None:
                 break
-            command = _parse_one(match.group("word"), match.group("rest").strip().lstrip(":：").strip(), errors)
+            command = _parse_one(
+                match.group("word"), match.group("rest").strip().lstrip(":：").strip(), errors
+            )
             if command is not None:
                 commands.append(command)
         index += 1
@@ -208,8 +216,7 @@ def _conflicts(commands: list[Command]) -> list[str]:
     if len(outcomes) > 1:
         found = " and ".join(f"#{name}" for name in outcomes)
         errors.append(
-            f"only one outcome per message, found {found}"
-            " / ერთ წერილში დასაშვებია მხოლოდ ერთი შედეგი"
+            f"only one outcome per message, found {found} / ერთ წერილში დასაშვებია მხოლოდ ერთი შედეგი"
         )
     if sum(command.kind is CommandKind.ASSIGN for command in commands) > 1:
         errors.append("only one #assign per message / ერთ წერილში მხოლოდ ერთი #დანიშვნა")

@@ -5,9 +5,9 @@ confirmation quote it; officers then carry it in their subjects. The office sets
 ``FOI-{year}-{seq:05d}``: exactly one ``{year}`` (four digits) and one ``{seq}`` or ``{seq:0Nd}`` (zero-padded
 to N digits, 1 <= N <= 9), with literal text around them.
 
-Reading is lenient where people are sloppy and strict where mail is noisy: any case, the sequence with or without
-its zero padding, and any Unicode dash where the format has ``-`` (word processors turn ``-`` into ``–``); but
-the number must stand on its own, never inside a longer run of letters or digits.
+Reading is lenient where people are sloppy and strict where mail is noisy: any case, the sequence with or
+without its zero padding, and any Unicode dash where the format has ``-`` (word processors turn ``-`` into
+``–``); but the number must stand on its own, never inside a longer run of letters or digits.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ _MIN_YEAR, _MAX_YEAR = 1000, 9999
 
 _FIELD = re.compile(r"\{[^{}]*\}|[{}]")
 _SEQ_FIELD = re.compile(r"\{seq(?::0([1-9])d)?\}")
-_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"  # hyphen, hyphen, non-breaking hyphen, figure, en, em, minus
+_DASHES = (
+    "-\u2010\u2011\u2012\u2013\u2014\u2212"  # hyphen, hyphen, non-breaking hyphen, figure, en, em, minus
+)
 _FORBIDDEN = re.compile(r"[\s\[\]]")
 _EDGE = "0-9A-Za-z"  # what may not touch a number: ASCII letters and digits (Georgian suffixes may)
 
@@ -72,7 +74,8 @@ def _parse_format(fmt: str) -> _Format:
             seq_width = int(seq.group(1) or 1)
         else:
             raise ValueError(
-                f"numbering format {fmt!r}: {text!r} is not allowed; use {{year}}, {{seq}} or {{seq:0Nd}} (N 1-9)"
+                f"numbering format {fmt!r}: {text!r} is not allowed;"
+                " use {year}, {seq} or {seq:0Nd} (N from 1 to 9)"
             )
     if position < len(fmt):
         parts.append(fmt[position:])

@@ -60,7 +60,7 @@ _OUT_OF_OFFICE = re.compile(
 
 
 def find_case_number(subject: str, fmt: str) -> str | None:
-    """The first registration number anywhere in `subject`, normalised (``Fwd: foi-2026-42`` -> FOI-2026-00042)."""
+    """The first registration number anywhere in `subject`, normalised (``foi-2026-42`` -> FOI-2026-00042)."""
     numbers = find_numbers(subject, fmt)
     return numbers[0] if numbers else None
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -18,23 +17,13 @@ from foimail.core.classify import MessageKind, Verdict, classify
 from foimail.core.message import InboundMessage
 from foimail.core.recipients import matches_any
 from foimail.intake import routes
+from foimail.intake.result import IntakeResult
 from foimail.mail.parse import parse_message
 from foimail.store.db import unit_of_work
 from foimail.store.models import Direction, StoredAttachment, StoredMessage
 from foimail.store.queries import inbound_by_message_id, inbound_by_sha256
 
 log = logging.getLogger("foimail.intake")
-
-
-@dataclass(frozen=True)
-class IntakeResult:
-    """What became of one message."""
-
-    kind: str  # request | follow_up | officer | set_aside | duplicate
-    message_row_id: int
-    case_number: str | None = None
-    reasons: tuple[str, ...] = ()
-    quarantined: bool = False  # unparseable or failed: the mailbox copy goes to the quarantine folder
 
 
 def sha256_hex(raw: bytes) -> str:

@@ -114,6 +114,11 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
         elif case is not None:
             record_event(session, at=accepted_at, actor="foimail", kind=f"{prepared.kind}_sent", case=case,
                          recipients=prepared.recipients)
+        receipt_to = item.context.get("receipt_to")
+        if case is not None and receipt_to:
+            from foimail.intake.officer import send_relay_receipt
+
+            send_relay_receipt(ctx, session, case, receipt_to, accepted_at)
     log.info("sent kind=%s case=%s to=%s reply=%r", prepared.kind, prepared.case_number or "-",
              ",".join(prepared.recipients), reply[:200])
 

@@ -18,7 +18,8 @@ from foimail.store.models import Case, OutboxItem
 log = logging.getLogger("foimail.outbox")
 
 # Mail about mail: a failure or bounce of one of these tells nobody (it would only loop).
-NOTICE_KINDS = frozenset({"notify", "digest", "report", "followup_notice", "delivery_failed", "officer_receipt"})
+NOTICE_KINDS = frozenset({"notify", "digest", "report", "followup_notice", "delivery_failed", "officer_receipt",
+                          "officer_error"})
 
 
 def notify(

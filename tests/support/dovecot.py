@@ -40,6 +40,7 @@ CONFIG = """\
 base_dir = {root}/run
 state_dir = {root}/state
 instance_name = foimail-test-{port}
+login_greeting = {greeting}
 listen = {host}
 protocols = imap
 log_path = {log_path}
@@ -156,7 +157,9 @@ class DovecotServer:
 
 def _log_tail(root: Path, lines: int = 30) -> str:
     text = "".join(
-        path.read_text(errors="replace") for path in (root / "dovecot.log", root / "stderr.log") if path.exists()
+        path.read_text(errors="replace")
+        for path in (root / "dovecot.log", root / "stderr.log")
+        if path.exists()
     )
     return "\n".join(text.splitlines()[-lines:]) or "(no log written)"
 
@@ -191,21 +194,22 @@ def _prepare(root: Path) -> dict[str, object]:
     }
 
 
-def _greets(host: str, port: int) -> bool:
+def _greets(host: str, port: int, greeting: str) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1) as conn:
-            return conn.recv(256).startswith(b"* OK")
+            banner = conn.recv(512)
     except OSError:
         return False
+    return banner.startswith(b"* OK") and greeting.encode() in banner
 
 
-def _wait_ready(process: subprocess.Popen[bytes], host: str, ports: tuple[int, int]) -> bool:
-    """Ready when the IMAP port greets and the IMAPS port accepts; False as soon as Dovecot exits."""
+def _wait_ready(process: subprocess.Popen[bytes], ports: tuple[int, int], greeting: str) -> bool:
+    """Ready when the IMAP port greets as this instance and the IMAPS port accepts; False if Dovecot exits."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline and process.poll() is None:
-        if _greets(host, ports[0]):
+        if _greets(LOOPBACK, ports[0], greeting):
             try:
-                socket.create_connection((host, ports[1]), timeout=1).close()
+                socket.create_connection((LOOPBACK, ports[1]), timeout=1).close()
                 return True
             except OSError:
                 pass
@@ -224,12 +228,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(STOP_TIMEOUT)
 
 
-def _start(binary: str, root: Path, settings: dict[str, object]) -> tuple[DovecotServer, subprocess.Popen[bytes]]:
+def _start(
+    binary: str, root: Path, settings: dict[str, object]
+) -> tuple[DovecotServer, subprocess.Popen[bytes]]:
     for _ in range(START_ATTEMPTS):
         port, ssl_port = free_ports(2)
         config_path = root / "dovecot.conf"
-        config_path.write_text(CONFIG.format(root=root, port=port, ssl_port=ssl_port, **settings))
-        with (root / "stderr.log").open("ab") as stderr:
+        greeting = f"foimail test Dovecot {root.name}"  # not some other server that took the port
+        config = CONFIG.format(root=root, port=port, ssl_port=ssl_port, greeting=greeting, **settings)
+        config_path.write_text(config)
+        with (root / "stderr.log").open("wb") as stderr:
             process = subprocess.Popen(
                 [binary, "-F", "-c", str(config_path)],
                 stdin=subprocess.DEVNULL,
@@ -237,11 +245,8 @@ def _start(binary: str, root: Path, settings: dict[str, object]) -> tuple[Doveco
                 stderr=stderr,
                 start_new_session=True,
             )
-        if _wait_ready(process, LOOPBACK, (port, ssl_port)):
-            server = DovecotServer(
-                host=LOOPBACK, port=port, ssl_port=ssl_port, log_path=root / "dovecot.log",
-                cert_path=root / "cert.pem",
-            )  # fmt: skip
+        if _wait_ready(process, (port, ssl_port), greeting):
+            server = DovecotServer(LOOPBACK, port, ssl_port, root / "dovecot.log", root / "cert.pem")
             return server, process
         _stop(process)
         if "Address already in use" not in _log_tail(root):
@@ -274,7 +279,9 @@ _LOG_OFFSET = pytest.StashKey[int]()
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, object, object]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, object, object]:
     """Attach the Dovecot log lines written during a failed test to its report."""
     report = yield
     server = getattr(item, "funcargs", {}).get("dovecot")

@@ -59,8 +59,9 @@ class SmtpServer:
 
     # -- controls, called from the test ------------------------------------------------------------------
 
-    def refuse(self, code: int = 451, text: str = "4.3.0 try later", times: int | None = None,
-               at: Stage = "DATA") -> None:  # fmt: skip
+    def refuse(
+        self, code: int = 451, text: str = "4.3.0 try later", times: int | None = None, at: Stage = "DATA"
+    ) -> None:
         """Answer ``code text`` at RCPT or DATA, ``times`` times or (None) until ``accept()``."""
         with self._changed:
             self._refusal = _Refusal(reply=f"{code} {text}", at=at, times=times)
@@ -90,8 +91,9 @@ class SmtpServer:
 
     # -- aiosmtpd handler hooks, called on the server's event loop ----------------------------------------
 
-    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
-                          mail_options: list[str]) -> str:  # fmt: skip
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]
+    ) -> str:
         with self._changed:
             if self._auth_required and not session.authenticated:
                 return "530 5.7.0 Authentication required"
@@ -99,8 +101,9 @@ class SmtpServer:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
-                          rcpt_options: list[str]) -> str:  # fmt: skip
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         refusal = self._take_refusal("RCPT")
         if refusal is not None:
             return refusal
@@ -133,8 +136,9 @@ class SmtpServer:
                 self._refusal = _Refusal(refusal.reply, refusal.at, remaining) if remaining > 0 else None
             return refusal.reply
 
-    def authenticate(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
-                     auth_data: object) -> AuthResult:  # fmt: skip
+    def authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: object
+    ) -> AuthResult:
         """aiosmtpd authenticator for AUTH PLAIN and LOGIN."""
         accepted = (
             isinstance(auth_data, LoginPassword)

@@ -1,0 +1,184 @@
+"""Header fields: decoding (RFC 2047, raw 8-bit), addresses, msg-ids, dates. Shared by parse and compose."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email.header
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import errors, policy, quoprimime
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from foimail.core.message import Address
+from foimail.mail.charsets import codec_name, decode_bytes, has_escaped_bytes, repair_escaped_bytes
+
+_POLICY = policy.default
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_MSG_ID = re.compile(r"<([^<>]*)>")
+# De facto client habits the stdlib flags but we read correctly (Gmail, Outlook: filename="=?UTF-8?B?...?=").
+_HARMLESS = frozenset(
+    {
+        "encoded word inside quoted string",
+        "missing trailing whitespace after encoded-word",
+        "missing whitespace before encoded word",
+    }
+)
+
+
+@dataclass(frozen=True)
+class HeaderField:
+    """One header line: `source` is unfolded and made valid text but still RFC 2047-encoded; `text` is decoded."""
+
+    name: str
+    source: str
+    text: str
+
+
+def describe_defect(defect: errors.MessageDefect, where: str) -> str | None:
+    """A one-line human description of a stdlib defect, or None for the ones that only note obsolete syntax."""
+    if isinstance(defect, errors.ObsoleteHeaderDefect):
+        return None
+    detail = str(defect)
+    if detail in _HARMLESS:
+        return None
+    if not detail:
+        doc = type(defect).__doc__ or type(defect).__name__
+        detail = doc.strip().splitlines()[0].rstrip(".")
+    return f"{where}: {detail}"
+
+
+def read_fields(msg: Message, where: str) -> tuple[list[HeaderField], list[str]]:
+    """Every header of `msg` in order, decoded; never raises. Returns (fields, defects)."""
+    fields: list[HeaderField] = []
+    defects: list[str] = []
+    for name, raw in msg.raw_items():
+        label = f"{where} header {name}"
+        source, repair_defects = prepare_source(str(raw), label)
+        text, decode_defects = decode_text(name, source, label)
+        fields.append(HeaderField(name, source, text))
+        defects += repair_defects + decode_defects
+    return fields, defects
+
+
+def header_map(fields: Iterable[HeaderField]) -> dict[str, tuple[str, ...]]:
+    """Lower-case header name -> decoded values in message order."""
+    collected: dict[str, list[str]] = {}
+    for field in fields:
+        collected.setdefault(field.name.lower(), []).append(field.text)
+    return {name: tuple(values) for name, values in collected.items()}
+
+
+def prepare_source(raw: str, where: str) -> tuple[str, list[str]]:
+    """Unfold `raw`, decode raw 8-bit bytes (RFC 6532 UTF-8 first) and re-encode encoded words in bad charsets."""
+    source = _LINE_BREAK.sub("", raw).strip()  # RFC 5322 §2.2.3 unfolding
+    defects: list[str] = []
+    if has_escaped_bytes(source):
+        source, defects = repair_escaped_bytes(source, where)
+    source = _ENCODED_WORD.sub(lambda match: _reencode_word(match, where, defects), source)
+    return source.replace("\x00", ""), defects
+
+
+def _reencode_word(match: re.Match[str], where: str, defects: list[str]) -> str:
+    """Leave a decodable encoded word alone; rewrite one whose charset is unknown or wrong as UTF-8."""
+    label, encoding, payload = match.group(1), match.group(2).lower(), match.group(3)
+    charset = label.partition("*")[0]  # RFC 2231 §5: charset*language
+    try:
+        if encoding == "b":
+            data = base64.b64decode(payload + "=" * (-len(payload) % 4))
+        else:
+            data = quoprimime.header_decode(payload).encode("latin-1")
+    except (binascii.Error, ValueError):
+        return match.group()  # the stdlib registers its own defect for a broken payload
+    codec = codec_name(charset)
+    if codec is not None:
+        try:
+            data.decode(codec)
+            return match.group()
+        except UnicodeError:
+            pass
+    text, defect = decode_bytes(data, charset, where)
+    if defect:
+        defects.append(defect)
+    return "=?utf-8?b?" + base64.b64encode(text.encode("utf-8")).decode("ascii") + "?="
+
+
+def decode_text(name: str, source: str, where: str) -> tuple[str, list[str]]:
+    """Decode a prepared header value for display; falls back to compat32 decoding when the parser fails."""
+    try:
+        header = _POLICY.header_factory(name, source)
+        text = str(header)
+        defects = [d for d in (describe_defect(x, where) for x in header.defects) if d]
+    # The header parser has raised IndexError, AttributeError, ValueError ... on hostile input over the years.
+    except Exception as exc:
+        text = _decode_compat(source, where)
+        defects = [f"{where}: unparseable ({type(exc).__name__}); decoded leniently"]
+    return _CONTROL.sub(" ", text.replace("\t", " ")).strip(), defects
+
+
+def _decode_compat(source: str, where: str) -> str:
+    try:
+        pieces = email.header.decode_header(source)
+    except (errors.HeaderParseError, ValueError, binascii.Error):
+        return source
+    out: list[str] = []
+    for chunk, charset in pieces:
+        if isinstance(chunk, str):
+            out.append(chunk)
+        else:
+            out.append(decode_bytes(chunk, charset, where)[0])
+    return "".join(out)
+
+
+def parse_addresses(source: str) -> tuple[Address, ...]:
+    """The mailboxes of an address header (groups flattened); never raises."""
+    try:
+        header = _POLICY.header_factory("to", source)
+        found = [(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
+    except Exception:  # see decode_text
+        found = [(_decode_compat(name, "address"), spec) for name, spec in getaddresses([source])]
+    comment_names = {spec.strip().lower(): name for name, spec in getaddresses([source]) if name}
+    addresses: list[Address] = []
+    for name, spec in found:
+        address = spec.strip().strip("<>").lower()
+        if not address:
+            continue
+        # "MAILER-DAEMON@host (Mail Delivery System)": the old comment form still carries the name.
+        display = " ".join((name or comment_names.get(address, "")).split()).strip("'\" ")
+        addresses.append(Address(address=address, name=display))
+    return tuple(addresses)
+
+
+def parse_msg_ids(value: str) -> tuple[str, ...]:
+    """The msg-ids in `value` in canonical `<id@host>` form (RFC 5322 §3.6.4), whitespace removed, deduplicated."""
+    ids = ["".join(match.group(1).split()) for match in _MSG_ID.finditer(value)]
+    if not ids:  # some web mailers omit the angle brackets
+        ids = [token.strip(",;") for token in value.split() if "@" in token and not set(token) & set('()<>"')]
+    return tuple(dict.fromkeys(f"<{msg_id}>" for msg_id in ids if msg_id))
+
+
+def parse_date(value: str) -> tuple[datetime | None, str | None]:
+    """An aware datetime from a Date header, or None with a defect. Zone-less dates are read as UTC."""
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None, f"unreadable Date header {value[:80]!r}"
+    if parsed.tzinfo is not None:
+        return parsed, None
+    # RFC 5322 §3.3: "-0000" means UTC with the local zone unknown; a missing zone is a defect.
+    defect = None if re.search(r"-0000\b", value) else f"Date header {value[:80]!r} has no time zone: read as UTC"
+    return parsed.replace(tzinfo=UTC), defect
+
+
+def parse_return_path(value: str) -> str:
+    """The envelope sender of a Return-Path header: "" for the null sender `<>` (RFC 5321 §4.4)."""
+    match = _MSG_ID.search(value)
+    path = "".join((match.group(1) if match else value).split())
+    if path.startswith("@"):  # obsolete source route <@relay:user@host>
+        path = path.partition(":")[2]
+    return path.lower()

@@ -1,0 +1,283 @@
+"""Raw message bytes to an InboundMessage. Never raises: what cannot be understood is listed in `defects`."""
+
+from __future__ import annotations
+
+import binascii
+import quopri
+import re
+from email import policy
+from email.feedparser import BytesFeedParser
+from email.message import Message
+from email.parser import BytesHeaderParser
+
+from foimail.core.message import Address, Attachment, InboundMessage
+from foimail.mail.charsets import decode_bytes, repair_escaped_bytes
+from foimail.mail.filenames import safe_filename
+from foimail.mail.headers import (
+    HeaderField,
+    describe_defect,
+    header_map,
+    parse_addresses,
+    parse_date,
+    parse_msg_ids,
+    parse_return_path,
+    prepare_source,
+    read_fields,
+)
+from foimail.mail.text_body import html_to_text, normalise_newlines, sniff_html_charset, unflow
+
+__all__ = ["parse_message", "safe_filename"]
+
+_POLICY = policy.default
+# Re-serialising an embedded message must not refold (and so rewrite) the headers it came with.
+_REGENERATE = policy.default.clone(refold_source="none", linesep="\r\n")
+_FEED_CHUNK = 1 << 20  # feeding in chunks keeps the decoded copy of a 50 MB message out of memory
+MAX_DEPTH = 30
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/\s]*=*\s*")
+_BLOCK_BREAK = re.compile(rb"\r?\n[ \t]*\r?\n")
+_BOUNDARY_LINE = re.compile(r"^--([0-9A-Za-z'()+_,./:=? -]{1,69}[0-9A-Za-z'()+_,./:=?-])\s*$", re.MULTILINE)
+_EMBEDDED_MESSAGE = frozenset({"message/rfc822", "message/global"})
+# RFC 3464 §2.3: fields that occur only in per-recipient blocks.
+_PER_RECIPIENT = frozenset({"final-recipient", "original-recipient", "action", "status"})
+
+
+def parse_message(raw: bytes) -> InboundMessage:
+    """Parse `raw` (as fetched, CRLF or LF) into an InboundMessage; never raises."""
+    try:
+        return _parse(raw)
+    # The contract is "never raises": a RecursionError on absurd nesting or a stdlib bug on hostile input
+    # becomes a defect, and the raw bytes stay with the caller.
+    except Exception as exc:
+        text, _ = decode_bytes(raw, None, "message")
+        return InboundMessage(
+            message_id=None,
+            sender=None,
+            return_path=None,
+            text=normalise_newlines(text),
+            defects=(f"message could not be parsed ({type(exc).__name__}: {exc}); kept as text",),
+        )
+
+
+def _feed(raw: bytes) -> Message:
+    parser = BytesFeedParser(policy=_POLICY)
+    view = memoryview(raw)
+    for start in range(0, len(view), _FEED_CHUNK):
+        parser.feed(bytes(view[start : start + _FEED_CHUNK]))
+    return parser.close()
+
+
+def _parse(raw: bytes) -> InboundMessage:
+    msg = _feed(raw)
+    fields, defects = read_fields(msg, "message")
+    body = _BodyWalk()
+    body.walk(msg, depth=0)
+    message_ids = parse_msg_ids(_source(fields, "message-id") or "")
+    date_source = _source(fields, "date")
+    date, date_defect = parse_date(date_source) if date_source else (None, None)
+    return_path = _source(fields, "return-path")
+    senders = _addresses(fields, "from")
+    subject = next((f.text for f in fields if f.name.lower() == "subject"), "")
+    defects += [d for d in (date_defect,) if d] + body.defects
+    return InboundMessage(
+        message_id=message_ids[0] if message_ids else None,
+        sender=senders[0] if senders else None,
+        return_path=parse_return_path(return_path) if return_path is not None else None,
+        to=_addresses(fields, "to"),
+        cc=_addresses(fields, "cc"),
+        reply_to=_addresses(fields, "reply-to"),
+        subject=" ".join(subject.split()),
+        date=date,
+        in_reply_to=_msg_ids(fields, "in-reply-to"),
+        references=_msg_ids(fields, "references"),
+        headers=header_map(fields),
+        content_type=msg.get_content_type(),
+        text=body.text(),
+        html=body.html(),
+        attachments=tuple(body.attachments),
+        defects=tuple(dict.fromkeys(defects)),
+        embedded_headers=tuple(body.embedded_headers),
+        delivery_status=tuple(body.delivery_status),
+    )
+
+
+def _source(fields: list[HeaderField], name: str) -> str | None:
+    return next((f.source for f in fields if f.name.lower() == name), None)
+
+
+def _addresses(fields: list[HeaderField], name: str) -> tuple[Address, ...]:
+    """Every mailbox of every `name` header (duplicated To: lines happen)."""
+    return tuple(a for f in fields if f.name.lower() == name for a in parse_addresses(f.source))
+
+
+def _msg_ids(fields: list[HeaderField], name: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for f in fields if f.name.lower() == name for i in parse_msg_ids(f.source)))
+
+
+def _payload_bytes(part: Message) -> bytes:
+    """The transfer-decoded body of a part. Large clean base64 takes a copy-free path."""
+    payload = part.get_payload()
+    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if isinstance(payload, list):  # a message/* part the parser split up (even when base64-encoded)
+        encoded = b"".join(sub.as_bytes(policy=_REGENERATE) for sub in payload)
+        if cte == "base64":
+            return binascii.a2b_base64(encoded)
+        return quopri.decodestring(encoded) if cte == "quoted-printable" else encoded
+    # binascii skips line breaks without copying; padding inside the data ("YQ==YQ==") needs the stdlib path.
+    if cte == "base64" and isinstance(payload, str) and _BASE64_TEXT.fullmatch(payload):
+        try:
+            return binascii.a2b_base64(payload)
+        except binascii.Error:
+            pass  # bad padding: the stdlib decoder repairs it and records a defect on the part
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
+class _BodyWalk:
+    """Collects body text, attachments and report parts from a MIME tree, in document order."""
+
+    def __init__(self) -> None:
+        self.plain: list[str] = []
+        self.html_parts: list[str] = []
+        self.attachments: list[Attachment] = []
+        self.embedded_headers: list[dict[str, tuple[str, ...]]] = []
+        self.delivery_status: list[dict[str, str]] = []
+        self.defects: list[str] = []
+        self._parts_seen = 0
+
+    def text(self) -> str:
+        plain = "".join(p if p.endswith("\n") else p + "\n" for p in self.plain if p)
+        if plain.strip() or not self.html_parts:
+            return plain
+        return html_to_text(self.html() or "")
+
+    def html(self) -> str | None:
+        return "\n".join(self.html_parts) if self.html_parts else None
+
+    def walk(self, part: Message, depth: int) -> None:
+        self._parts_seen += 1
+        content_type = part.get_content_type()
+        where = "message" if depth == 0 else f"part {self._parts_seen} ({content_type})"
+        if depth > MAX_DEPTH:
+            self.defects.append(f"{where}: nested deeper than {MAX_DEPTH} levels; ignored")
+            return
+        try:
+            self._dispatch(part, content_type, where, depth)
+        # One unreadable part must not cost the rest of the message.
+        except Exception as exc:
+            self.defects.append(f"{where}: could not be read ({type(exc).__name__}: {exc})")
+        self.defects += [d for d in (describe_defect(x, where) for x in part.defects) if d]
+
+    def _dispatch(self, part: Message, content_type: str, where: str, depth: int) -> None:
+        maintype = content_type.partition("/")[0]
+        if content_type == "multipart/alternative" and part.is_multipart():
+            self._alternative(part, depth)
+        elif maintype == "multipart" and part.is_multipart():
+            for child in part.get_payload():
+                self.walk(child, depth + 1)
+        elif maintype == "multipart":
+            self._multipart_without_boundary(part, content_type, where, depth)
+        elif content_type in _EMBEDDED_MESSAGE:
+            self._embedded_message(part, where)
+        elif content_type == "message/delivery-status":
+            data = _payload_bytes(part)
+            self._read_delivery_status(data, where)
+            self._attach(part, data, where)
+        elif content_type == "text/rfc822-headers":
+            data = _payload_bytes(part)
+            fields, _ = read_fields(BytesHeaderParser(policy=_POLICY).parsebytes(data), where)
+            self.embedded_headers.append(header_map(fields))
+            self._attach(part, data, where)
+        elif content_type in ("text/plain", "text/html") and not self._is_attachment(part, where):
+            text = self._body_text(part, content_type, where)
+            (self.plain if content_type == "text/plain" else self.html_parts).append(text)
+        else:
+            self._attach(part, _payload_bytes(part), where)
+
+    def _alternative(self, part: Message, depth: int) -> None:
+        """RFC 2046 §5.1.4: keep the plain alternative for `text`, the last HTML one for `html`."""
+        outer_plain, outer_html = self.plain, self.html_parts
+        plains: list[list[str]] = []
+        htmls: list[list[str]] = []
+        for child in part.get_payload():
+            self.plain, self.html_parts = [], []
+            self.walk(child, depth + 1)
+            plains.append(self.plain)
+            htmls.append(self.html_parts)
+        self.plain, self.html_parts = outer_plain, outer_html
+        self.plain += next((p for p in plains if "".join(p).strip()), [])
+        self.html_parts += next((h for h in reversed(htmls) if h), [])
+
+    def _multipart_without_boundary(self, part: Message, content_type: str, where: str, depth: int) -> None:
+        """Broken mailers forget the boundary parameter but still write boundary lines: guess it."""
+        data = _payload_bytes(part)
+        text, _ = decode_bytes(data, None, where)
+        match = _BOUNDARY_LINE.search(text)
+        if match is None:
+            self.defects.append(f"{where}: no boundary; body read as plain text")
+            self.plain.append(normalise_newlines(text))
+            return
+        self.defects.append(f"{where}: no boundary; used {match.group(1)!r} found in the body")
+        header = f'Content-Type: {content_type}; boundary="{match.group(1)}"\r\n\r\n'.encode()
+        self.walk(_feed(header + data), depth + 1)
+
+    def _embedded_message(self, part: Message, where: str) -> None:
+        data = _payload_bytes(part)
+        payload = part.get_payload()
+        cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+        if isinstance(payload, list) and payload and cte not in ("base64", "quoted-printable"):
+            inner: Message = payload[0]
+        else:
+            inner = BytesHeaderParser(policy=_POLICY).parsebytes(data)
+        fields, _ = read_fields(inner, where)
+        self.embedded_headers.append(header_map(fields))
+        self._attach(part, data, where)
+
+    def _read_delivery_status(self, data: bytes, where: str) -> None:
+        """RFC 3464 §2.1: a per-message block, then one block per recipient, separated by blank lines."""
+        for block in _BLOCK_BREAK.split(data.strip()):
+            fields, _ = read_fields(BytesHeaderParser(policy=_POLICY).parsebytes(block), where)
+            status: dict[str, str] = {}
+            for field in fields:
+                status.setdefault(field.name.lower(), " ".join(field.text.split()))
+            if status.keys() & _PER_RECIPIENT:
+                self.delivery_status.append(status)
+
+    def _body_text(self, part: Message, content_type: str, where: str) -> str:
+        data = _payload_bytes(part)
+        charset = part.get_content_charset()
+        if charset is None and content_type == "text/html":
+            charset = sniff_html_charset(data)
+        text, defect = decode_bytes(data, charset, where)
+        if defect:
+            self.defects.append(defect)
+        text = normalise_newlines(text)
+        if content_type == "text/plain" and str(part.get_param("format", "")).lower() == "flowed":
+            text = unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
+        return text
+
+    def _is_attachment(self, part: Message, where: str) -> bool:
+        return part.get_content_disposition() == "attachment" or self._filename(part, where) is not None
+
+    def _filename(self, part: Message, where: str) -> str | None:
+        """Content-Disposition filename, else Content-Type name: RFC 2231, RFC 2047 and raw 8-bit all read."""
+        for header_name, param in (("content-disposition", "filename"), ("content-type", "name")):
+            raw = next((str(v) for k, v in part.raw_items() if k.lower() == header_name), None)
+            if raw is None:
+                continue
+            source, _ = prepare_source(raw, where)
+            try:
+                params = _POLICY.header_factory(header_name, source).params  # type: ignore[attr-defined]
+                value = params.get(param)
+            except Exception:  # see headers.decode_text; the stdlib's own reading is the fallback
+                value = part.get_param(param, header=header_name)
+            if isinstance(value, tuple):  # an unjoined RFC 2231 value from get_param
+                value = value[2]
+            if isinstance(value, str) and value.strip():
+                return repair_escaped_bytes(value, where)[0]
+        return None
+
+    def _attach(self, part: Message, data: bytes, where: str) -> None:
+        content_type = part.get_content_type()
+        name = self._filename(part, where)
+        index = len(self.attachments) + 1
+        self.attachments.append(Attachment(safe_filename(name, index, content_type), content_type, data))

@@ -1,0 +1,150 @@
+"""The intake pipeline on real SQLite and PostgreSQL: register, confirm, set aside, never twice."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, date, datetime
+from email.policy import default
+
+from sqlalchemy import func, select
+
+from foimail.intake.pipeline import process_one
+from foimail.runners import OutboxRunner, handle_message
+from foimail.store.db import unit_of_work
+from foimail.store.models import Case, Direction, Event, OutboxItem, StoredMessage
+from tests.support.app import SettableClock, smtp_settings_for
+from tests.support.mails import request_mail
+
+
+def count(ctx, model) -> int:  # type: ignore[no-untyped-def]
+    with unit_of_work(ctx.sessions) as session:
+        return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def test_request_is_registered_confirmed_and_given_its_due_date(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    # Fri 2026-11-20 17:30 Tbilisi = 13:30 UTC: LAW.md's first worked example, due Thu 2026-12-03.
+    clock = SettableClock(datetime(2026, 11, 20, 13, 30, tzinfo=UTC))
+    ctx = make_app(clock=clock, smtp=smtp_settings_for(smtp_server))
+    raw = request_mail()
+    result = process_one(ctx, raw, source="test", received_at=clock())
+    assert result.kind == "request"
+    assert result.case_number == "FOI-2026-00001"
+
+    runner = OutboxRunner(ctx)
+    assert runner.run_once() == 1
+    [sent] = smtp_server.wait_for(1)
+    assert sent.rcpt_tos == ["nino@example.org"]
+    assert sent.mail_from == "foi@batumi.ge"
+    confirmation = email.message_from_bytes(sent.data, policy=default)
+    assert confirmation["Subject"].startswith("[FOI-2026-00001] რეგისტრაციის დადასტურება / Registration confirmed")
+    assert confirmation["Auto-Submitted"] == "auto-replied"
+    assert confirmation["X-Auto-Response-Suppress"] == "All"
+    original = email.message_from_bytes(raw, policy=default)
+    assert confirmation["In-Reply-To"] == original["Message-ID"]
+    assert confirmation["Message-ID"].startswith("<foimail.") and confirmation["Message-ID"].endswith("@batumi.ge>")
+    body = confirmation.get_body(("plain",)).get_content()
+    assert "FOI-2026-00001" in body
+    assert "2026 წლის 3 დეკემბერი" in body and "3 December 2026" in body
+
+    with unit_of_work(ctx.sessions) as session:
+        case = session.execute(select(Case)).scalar_one()
+        assert case.confirmed_at == clock()
+        assert case.due_date == date(2026, 12, 3)
+        assert case.requester_name == "ნინო ბერიძე"
+        stored = session.get(StoredMessage, result.message_row_id)
+        assert stored.raw == raw  # byte-exact
+        kinds = [e.kind for e in session.execute(select(Event).order_by(Event.id)).scalars()]
+        assert kinds == ["registered", "confirmed"]
+        assert session.execute(select(func.count()).where(StoredMessage.direction == Direction.OUT)).scalar_one() == 1
+    runner.loop.close()
+
+
+def test_same_bytes_twice_register_once(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    raw = request_mail()
+    first = process_one(ctx, raw, source="a")
+    second = process_one(ctx, raw, source="b")
+    assert first.kind == "request" and second.kind == "duplicate"
+    assert second.case_number == first.case_number
+    assert count(ctx, Case) == 1 and count(ctx, OutboxItem) == 1
+
+
+def test_same_message_id_with_other_headers_is_kept_but_not_registered(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    raw = request_mail(message_id="<abc@example.org>")
+    process_one(ctx, raw, source="a")
+    resent = b"Received: from relay2.example.org by mx.batumi.ge; Fri, 20 Nov 2026 17:31:00 +0400\r\n" + raw
+    result = process_one(ctx, resent, source="b")
+    assert result.kind == "set_aside"
+    assert "same Message-ID" in result.reasons[0]
+    assert count(ctx, Case) == 1 and count(ctx, StoredMessage) == 2
+
+
+def test_numbers_are_gap_free_and_restart_each_year(make_app) -> None:  # type: ignore[no-untyped-def]
+    clock = SettableClock(datetime(2026, 12, 31, 19, 0, tzinfo=UTC))  # 23:00 Tbilisi, 31 Dec
+    ctx = make_app(clock=clock)
+    numbers = [process_one(ctx, request_mail(body=f"n{i}"), source="t", received_at=clock()).case_number
+               for i in range(3)]
+    clock.advance(hours=1, minutes=30)  # 00:30 Tbilisi, 1 January 2027
+    numbers.append(process_one(ctx, request_mail(body="new year"), source="t", received_at=clock()).case_number)
+    assert numbers == ["FOI-2026-00001", "FOI-2026-00002", "FOI-2026-00003", "FOI-2027-00001"]
+
+
+def test_auto_reply_and_bounce_are_kept_but_never_registered_or_answered(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    case_number = process_one(ctx, request_mail(), source="t").case_number
+    autoreply = request_mail(
+        sender="nino@example.org",
+        subject=f"Automatic reply: [{case_number}] რეგისტრაციის დადასტურება",
+        body="I am out of the office until Monday.",
+        headers={"Auto-Submitted": "auto-replied"},
+    )
+    result = process_one(ctx, autoreply, source="t")
+    assert result.kind == "set_aside" and result.case_number == case_number
+    assert any("Auto-Submitted" in r for r in result.reasons)
+    assert count(ctx, Case) == 1
+    assert count(ctx, OutboxItem) == 1  # only the first confirmation
+
+
+def test_follow_up_from_requester_attaches_and_tells_notify_list(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    case_number = process_one(ctx, request_mail(), source="t").case_number
+    reply = request_mail(subject=f"Re: [{case_number}] რეგისტრაციის დადასტურება", body="კიდევ ერთი კითხვა.")
+    result = process_one(ctx, reply, source="t")
+    assert result.kind == "follow_up" and result.case_number == case_number
+    assert count(ctx, Case) == 1
+    with unit_of_work(ctx.sessions) as session:
+        notices = list(session.execute(select(OutboxItem).where(OutboxItem.kind == "followup_notice")).scalars())
+        assert [n.recipients for n in notices] == [["foi-officer@batumi.ge"]]
+
+
+def test_confirmations_are_rate_limited_per_sender_but_requests_registered(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    results = [process_one(ctx, request_mail(body=f"request {i}"), source="t") for i in range(7)]
+    assert all(r.kind == "request" for r in results)
+    with unit_of_work(ctx.sessions) as session:
+        statuses = [o.status for o in session.execute(select(OutboxItem).order_by(OutboxItem.id)).scalars()]
+    assert statuses == ["pending"] * 5 + ["suppressed"] * 2
+
+
+def test_no_confirmation_to_noreply_but_request_registered(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    result = process_one(ctx, request_mail(sender="no-reply@example.org"), source="t")
+    assert result.kind == "request"
+    with unit_of_work(ctx.sessions) as session:
+        [item] = session.execute(select(OutboxItem)).scalars()
+        assert item.status == "suppressed" and "no-reply" in item.last_error
+
+
+def test_a_crash_inside_processing_keeps_the_message_set_aside(make_app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    import foimail.intake.pipeline as pipeline
+
+    def broken(raw: bytes) -> None:
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(pipeline, "parse_message", broken)  # our own function, not a library's
+    result = handle_message(ctx, request_mail(), "t", None)
+    assert result.kind == "set_aside" and result.quarantined
+    assert "RuntimeError: parser bug" in result.reasons[0]
+    assert count(ctx, StoredMessage) == 1 and count(ctx, Case) == 0
