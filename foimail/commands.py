@@ -265,3 +265,61 @@ def deadline(args: argparse.Namespace) -> int:
     for day, reason in why.skipped:
         print(f"skipped:      {day} {day.strftime('%a')}: {reason}")
     return 0
+
+
+@command("demo")
+def demo(args: argparse.Namespace) -> int:
+    from foimail.demo import run_demo
+
+    print(run_demo(args.dir, _settings(args)))
+    return 0
+
+
+def _write_output(text: str, output: object) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from pathlib import Path
+
+        Path(str(output)).write_text(text, encoding="utf-8")
+
+
+@command("stats quarterly")
+def stats_quarterly(args: argparse.Namespace) -> int:
+    from foimail.core.calendar import parse_quarter
+    from foimail.jobs.reports import quarterly_text
+
+    try:
+        year, quarter = parse_quarter(args.quarter)
+    except ValueError:
+        raise FoimailError(f"not a quarter: {args.quarter!r} (e.g. 2026Q3)") from None
+    ctx = _context(args)
+    _write_output(quarterly_text(ctx, year, quarter, args.format, args.lang), args.output)
+    return 0
+
+
+@command("stats annual")
+def stats_annual(args: argparse.Namespace) -> int:
+    from foimail.jobs.reports import annual_text
+
+    ctx = _context(args)
+    _write_output(annual_text(ctx, args.year, args.format, args.lang), args.output)
+    return 0
+
+
+@command("publication due")
+def publication_due(args: argparse.Namespace) -> int:
+    from foimail.core.calendar import local_date
+    from foimail.core.publication import upcoming
+    from foimail.publication import format_due, load_publication, parse_within
+
+    settings = _settings(args)
+    try:
+        within = parse_within(args.within)
+    except ValueError as exc:
+        raise FoimailError(str(exc)) from None
+    from foimail.clock import utc_now
+
+    today = local_date(utc_now(), settings.office.tz)
+    sys.stdout.write(format_due(upcoming(load_publication(), today, within), settings.stats.lang))
+    return 0

@@ -2,7 +2,12 @@
 
 import pytest
 
-pytest_plugins = ["tests.support.dovecot", "tests.support.smtp", "tests.support.databases", "tests.support.app"]
+pytest_plugins = [
+    "tests.support.dovecot",
+    "tests.support.smtp",
+    "tests.support.databases",
+    "tests.support.app",
+]
 
 INTEGRATION_FIXTURES = frozenset({"dovecot", "mailbox", "smtp_server", "smtp_server_tls", "postgres_url"})
 

@@ -52,6 +52,12 @@ def decode_bytes(data: bytes, declared: str | None, where: str) -> tuple[str, st
     for candidate in candidates:
         try:
             text = data.decode(candidate)
+        except UnicodeDecodeError as exc:
+            # Cut off inside the last character (truncated message, encoded word split mid-letter):
+            # still UTF-8, so replace the stub rather than fall through to windows-1251 mojibake.
+            if candidate == "utf-8" and exc.reason == "unexpected end of data":
+                return data.decode(candidate, "replace"), f"{where} ends inside a UTF-8 character"
+            continue
         except (UnicodeError, LookupError, ValueError):
             continue
         return text, _defect(data, declared, codec, candidate, where)

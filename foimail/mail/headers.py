@@ -18,9 +18,12 @@ from foimail.mail.charsets import codec_name, decode_bytes, has_escaped_bytes, r
 
 _POLICY = policy.default
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_ENCODED_RUN = re.compile(rf"{_ENCODED_WORD.pattern}(?:[ \t]+{_ENCODED_WORD.pattern})*")
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _MSG_ID = re.compile(r"<([^<>]*)>")
+# msg-id fields are shown as written: the stdlib's strict msg-id parser flags and mangles real-world ids.
+_VERBATIM = frozenset({"message-id", "in-reply-to", "references", "resent-message-id", "content-id"})
 # De facto client habits the stdlib flags but we read correctly (Gmail, Outlook: filename="=?UTF-8?B?...?=").
 _HARMLESS = frozenset(
     {
@@ -33,7 +36,7 @@ _HARMLESS = frozenset(
 
 @dataclass(frozen=True)
 class HeaderField:
-    """One header line: `source` is unfolded and made valid text but still RFC 2047-encoded; `text` is decoded."""
+    """One header: `source` is unfolded valid text, still RFC 2047-encoded; `text` is decoded for display."""
 
     name: str
     source: str
@@ -41,8 +44,9 @@ class HeaderField:
 
 
 def describe_defect(defect: errors.MessageDefect, where: str) -> str | None:
-    """A one-line human description of a stdlib defect, or None for the ones that only note obsolete syntax."""
-    if isinstance(defect, errors.ObsoleteHeaderDefect):
+    """A one-line human description of a stdlib defect, or None for those that need no attention."""
+    # Obsolete syntax is read fine; dates are judged once, by parse_date.
+    if isinstance(defect, (errors.ObsoleteHeaderDefect, errors.InvalidDateDefect)):
         return None
     detail = str(defect)
     if detail in _HARMLESS:
@@ -75,41 +79,68 @@ def header_map(fields: Iterable[HeaderField]) -> dict[str, tuple[str, ...]]:
 
 
 def prepare_source(raw: str, where: str) -> tuple[str, list[str]]:
-    """Unfold `raw`, decode raw 8-bit bytes (RFC 6532 UTF-8 first) and re-encode encoded words in bad charsets."""
+    """Unfold `raw`, decode raw 8-bit bytes (RFC 6532: UTF-8 first) and repair encoded words (see below)."""
     source = _LINE_BREAK.sub("", raw).strip()  # RFC 5322 §2.2.3 unfolding
     defects: list[str] = []
     if has_escaped_bytes(source):
         source, defects = repair_escaped_bytes(source, where)
-    source = _ENCODED_WORD.sub(lambda match: _reencode_word(match, where, defects), source)
+    source = _ENCODED_RUN.sub(lambda match: _reencode_run(match.group(), where, defects), source)
     return source.replace("\x00", ""), defects
 
 
-def _reencode_word(match: re.Match[str], where: str, defects: list[str]) -> str:
-    """Leave a decodable encoded word alone; rewrite one whose charset is unknown or wrong as UTF-8."""
-    label, encoding, payload = match.group(1), match.group(2).lower(), match.group(3)
-    charset = label.partition("*")[0]  # RFC 2231 §5: charset*language
-    try:
-        if encoding == "b":
-            data = base64.b64decode(payload + "=" * (-len(payload) % 4))
+def _reencode_run(run: str, where: str, defects: list[str]) -> str:
+    """Rewrite a run of adjacent encoded words as one UTF-8 word, unless it is a single decodable word.
+
+    RFC 2047 §6.2: the space between adjacent words is not text, yet the stdlib keeps it in display
+    names (Gmail splits long names); words in one charset are decoded together because some mailers
+    split a letter across two words; unknown or wrong charsets go through the fallbacks.
+    """
+    words = [(m.group(1).partition("*")[0], _word_bytes(m)) for m in _ENCODED_WORD.finditer(run)]
+    charset, data = words[0]
+    if len(words) == 1 and data is not None and _decodes(data, charset):
+        return run
+    groups: list[tuple[str, bytes]] = []
+    for charset, data in words:
+        if data is None:
+            return run  # a broken payload: the stdlib registers its own defect
+        if groups and groups[-1][0].lower() == charset.lower():
+            groups[-1] = (charset, groups[-1][1] + data)
         else:
-            data = quoprimime.header_decode(payload).encode("latin-1")
+            groups.append((charset, data))
+    texts = []
+    for charset, data in groups:
+        text, defect = decode_bytes(data, charset, where)
+        if defect:
+            defects.append(defect)
+        texts.append(text)
+    return "=?utf-8?b?" + base64.b64encode("".join(texts).encode("utf-8")).decode("ascii") + "?="
+
+
+def _word_bytes(match: re.Match[str]) -> bytes | None:
+    payload = match.group(3)
+    try:
+        if match.group(2).lower() == "b":
+            return base64.b64decode(payload + "=" * (-len(payload) % 4))
+        return quoprimime.header_decode(payload).encode("latin-1")
     except (binascii.Error, ValueError):
-        return match.group()  # the stdlib registers its own defect for a broken payload
+        return None
+
+
+def _decodes(data: bytes, charset: str) -> bool:
     codec = codec_name(charset)
-    if codec is not None:
-        try:
-            data.decode(codec)
-            return match.group()
-        except UnicodeError:
-            pass
-    text, defect = decode_bytes(data, charset, where)
-    if defect:
-        defects.append(defect)
-    return "=?utf-8?b?" + base64.b64encode(text.encode("utf-8")).decode("ascii") + "?="
+    if codec is None:
+        return False
+    try:
+        data.decode(codec)
+    except UnicodeError:
+        return False
+    return True
 
 
 def decode_text(name: str, source: str, where: str) -> tuple[str, list[str]]:
     """Decode a prepared header value for display; falls back to compat32 decoding when the parser fails."""
+    if name.lower() in _VERBATIM:
+        return " ".join(source.split()), []
     try:
         header = _POLICY.header_factory(name, source)
         text = str(header)
@@ -139,7 +170,7 @@ def parse_addresses(source: str) -> tuple[Address, ...]:
     """The mailboxes of an address header (groups flattened); never raises."""
     try:
         header = _POLICY.header_factory("to", source)
-        found = [(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
+        found = [(a.display_name, a.addr_spec) for a in header.addresses]
     except Exception:  # see decode_text
         found = [(_decode_compat(name, "address"), spec) for name, spec in getaddresses([source])]
     comment_names = {spec.strip().lower(): name for name, spec in getaddresses([source]) if name}
@@ -149,13 +180,15 @@ def parse_addresses(source: str) -> tuple[Address, ...]:
         if not address:
             continue
         # "MAILER-DAEMON@host (Mail Delivery System)": the old comment form still carries the name.
-        display = " ".join((name or comment_names.get(address, "")).split()).strip("'\" ")
+        display = " ".join((name or comment_names.get(address, "")).split())
+        if len(display) > 1 and display[0] == display[-1] and display[0] in "'\"":  # Outlook's 'Name'
+            display = display[1:-1].strip()
         addresses.append(Address(address=address, name=display))
     return tuple(addresses)
 
 
 def parse_msg_ids(value: str) -> tuple[str, ...]:
-    """The msg-ids in `value` in canonical `<id@host>` form (RFC 5322 §3.6.4), whitespace removed, deduplicated."""
+    """The msg-ids in `value` as `<id@host>` (RFC 5322 §3.6.4), inner whitespace removed, deduplicated."""
     ids = ["".join(match.group(1).split()) for match in _MSG_ID.finditer(value)]
     if not ids:  # some web mailers omit the angle brackets
         ids = [token.strip(",;") for token in value.split() if "@" in token and not set(token) & set('()<>"')]
@@ -171,7 +204,9 @@ def parse_date(value: str) -> tuple[datetime | None, str | None]:
     if parsed.tzinfo is not None:
         return parsed, None
     # RFC 5322 §3.3: "-0000" means UTC with the local zone unknown; a missing zone is a defect.
-    defect = None if re.search(r"-0000\b", value) else f"Date header {value[:80]!r} has no time zone: read as UTC"
+    if re.search(r"-0000\b", value):
+        return parsed.replace(tzinfo=UTC), None
+    defect = f"Date header {value[:80]!r} has no time zone: read as UTC"
     return parsed.replace(tzinfo=UTC), defect
 
 

@@ -34,6 +34,8 @@ _REGENERATE = policy.default.clone(refold_source="none", linesep="\r\n")
 _FEED_CHUNK = 1 << 20  # feeding in chunks keeps the decoded copy of a 50 MB message out of memory
 MAX_DEPTH = 30
 _BASE64_TEXT = re.compile(r"[A-Za-z0-9+/\s]*=*\s*")
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
+_WHITESPACE = re.compile(r"\s")
 _BLOCK_BREAK = re.compile(rb"\r?\n[ \t]*\r?\n")
 _BOUNDARY_LINE = re.compile(r"^--([0-9A-Za-z'()+_,./:=? -]{1,69}[0-9A-Za-z'()+_,./:=?-])\s*$", re.MULTILINE)
 _EMBEDDED_MESSAGE = frozenset({"message/rfc822", "message/global"})
@@ -74,6 +76,8 @@ def _parse(raw: bytes) -> InboundMessage:
     message_ids = parse_msg_ids(_source(fields, "message-id") or "")
     date_source = _source(fields, "date")
     date, date_defect = parse_date(date_source) if date_source else (None, None)
+    if _source(fields, "message-id") is not None and not message_ids:
+        defects.append(f"Message-ID header {_source(fields, 'message-id')!r} holds no msg-id")
     return_path = _source(fields, "return-path")
     senders = _addresses(fields, "from")
     subject = next((f.text for f in fields if f.name.lower() == "subject"), "")
@@ -113,23 +117,47 @@ def _msg_ids(fields: list[HeaderField], name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for f in fields if f.name.lower() == name for i in parse_msg_ids(f.source)))
 
 
-def _payload_bytes(part: Message) -> bytes:
-    """The transfer-decoded body of a part. Large clean base64 takes a copy-free path."""
+def _payload_bytes(part: Message, defects: list[str], where: str) -> bytes:
+    """The transfer-decoded body of a part."""
     payload = part.get_payload()
     cte = str(part.get("content-transfer-encoding", "")).strip().lower()
     if isinstance(payload, list):  # a message/* part the parser split up (even when base64-encoded)
-        encoded = b"".join(sub.as_bytes(policy=_REGENERATE) for sub in payload)
+        encoded = b"".join(sub.as_bytes(policy=_REGENERATE) for sub in _subparts(part))
         if cte == "base64":
-            return binascii.a2b_base64(encoded)
+            return _decode_base64(encoded.decode("ascii", "surrogateescape"), defects, where)
         return quopri.decodestring(encoded) if cte == "quoted-printable" else encoded
-    # binascii skips line breaks without copying; padding inside the data ("YQ==YQ==") needs the stdlib path.
-    if cte == "base64" and isinstance(payload, str) and _BASE64_TEXT.fullmatch(payload):
+    if cte == "base64" and isinstance(payload, str):
+        return _decode_base64(payload, defects, where)
+    data = part.get_payload(decode=True)  # quoted-printable, uuencode, 7bit, 8bit
+    return data if isinstance(data, bytes) else b""
+
+
+def _subparts(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    return [sub for sub in payload if isinstance(sub, Message)] if isinstance(payload, list) else []
+
+
+def _decode_base64(payload: str, defects: list[str], where: str) -> bytes:
+    """RFC 2045 §6.8 base64, leniently: junk skipped, concatenated padded chunks and truncation survived."""
+    # The common case, copy-free even for 50 MB: binascii skips the line breaks itself.
+    if _BASE64_TEXT.fullmatch(payload):
         try:
             return binascii.a2b_base64(payload)
         except binascii.Error:
-            pass  # bad padding: the stdlib decoder repairs it and records a defect on the part
-    data = part.get_payload(decode=True)
-    return data if isinstance(data, bytes) else b""
+            pass
+    cleaned = _NOT_BASE64.sub("", payload)
+    if len(cleaned) != len(_WHITESPACE.sub("", payload)):
+        defects.append(f"{where}: characters outside the base64 alphabet skipped")
+    chunks = [chunk for chunk in cleaned.split("=") if chunk]
+    if len(chunks) > 1:
+        defects.append(f"{where}: base64 padding inside the data")
+    decoded = []
+    for chunk in chunks:  # "YQ==YQ==": chunks some encoders glue together
+        if len(chunk) % 4 == 1:
+            defects.append(f"{where}: base64 data truncated")
+            chunk = chunk[:-1]
+        decoded.append(binascii.a2b_base64(chunk + "=" * (-len(chunk) % 4)))
+    return b"".join(decoded)
 
 
 class _BodyWalk:
@@ -172,18 +200,18 @@ class _BodyWalk:
         if content_type == "multipart/alternative" and part.is_multipart():
             self._alternative(part, depth)
         elif maintype == "multipart" and part.is_multipart():
-            for child in part.get_payload():
+            for child in _subparts(part):
                 self.walk(child, depth + 1)
         elif maintype == "multipart":
             self._multipart_without_boundary(part, content_type, where, depth)
         elif content_type in _EMBEDDED_MESSAGE:
             self._embedded_message(part, where)
         elif content_type == "message/delivery-status":
-            data = _payload_bytes(part)
+            data = _payload_bytes(part, self.defects, where)
             self._read_delivery_status(data, where)
             self._attach(part, data, where)
         elif content_type == "text/rfc822-headers":
-            data = _payload_bytes(part)
+            data = _payload_bytes(part, self.defects, where)
             fields, _ = read_fields(BytesHeaderParser(policy=_POLICY).parsebytes(data), where)
             self.embedded_headers.append(header_map(fields))
             self._attach(part, data, where)
@@ -191,14 +219,14 @@ class _BodyWalk:
             text = self._body_text(part, content_type, where)
             (self.plain if content_type == "text/plain" else self.html_parts).append(text)
         else:
-            self._attach(part, _payload_bytes(part), where)
+            self._attach(part, _payload_bytes(part, self.defects, where), where)
 
     def _alternative(self, part: Message, depth: int) -> None:
         """RFC 2046 §5.1.4: keep the plain alternative for `text`, the last HTML one for `html`."""
         outer_plain, outer_html = self.plain, self.html_parts
         plains: list[list[str]] = []
         htmls: list[list[str]] = []
-        for child in part.get_payload():
+        for child in _subparts(part):
             self.plain, self.html_parts = [], []
             self.walk(child, depth + 1)
             plains.append(self.plain)
@@ -209,7 +237,7 @@ class _BodyWalk:
 
     def _multipart_without_boundary(self, part: Message, content_type: str, where: str, depth: int) -> None:
         """Broken mailers forget the boundary parameter but still write boundary lines: guess it."""
-        data = _payload_bytes(part)
+        data = _payload_bytes(part, self.defects, where)
         text, _ = decode_bytes(data, None, where)
         match = _BOUNDARY_LINE.search(text)
         if match is None:
@@ -221,11 +249,11 @@ class _BodyWalk:
         self.walk(_feed(header + data), depth + 1)
 
     def _embedded_message(self, part: Message, where: str) -> None:
-        data = _payload_bytes(part)
-        payload = part.get_payload()
+        data = _payload_bytes(part, self.defects, where)
+        subparts = _subparts(part)
         cte = str(part.get("content-transfer-encoding", "")).strip().lower()
-        if isinstance(payload, list) and payload and cte not in ("base64", "quoted-printable"):
-            inner: Message = payload[0]
+        if subparts and cte not in ("base64", "quoted-printable"):
+            inner = subparts[0]
         else:
             inner = BytesHeaderParser(policy=_POLICY).parsebytes(data)
         fields, _ = read_fields(inner, where)
@@ -243,7 +271,7 @@ class _BodyWalk:
                 self.delivery_status.append(status)
 
     def _body_text(self, part: Message, content_type: str, where: str) -> str:
-        data = _payload_bytes(part)
+        data = _payload_bytes(part, self.defects, where)
         charset = part.get_content_charset()
         if charset is None and content_type == "text/html":
             charset = sniff_html_charset(data)
@@ -266,7 +294,7 @@ class _BodyWalk:
                 continue
             source, _ = prepare_source(raw, where)
             try:
-                params = _POLICY.header_factory(header_name, source).params  # type: ignore[attr-defined]
+                params = _POLICY.header_factory(header_name, source).params
                 value = params.get(param)
             except Exception:  # see headers.decode_text; the stdlib's own reading is the fallback
                 value = part.get_param(param, header=header_name)

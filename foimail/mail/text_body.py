@@ -6,8 +6,9 @@ import re
 from html.parser import HTMLParser
 
 _BLOCK = frozenset(
-    "address article aside blockquote center dd details dialog div dl dt fieldset figcaption figure footer "
-    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody thead tfoot tr ul".split()
+    "address article aside blockquote center dd details dialog div dl dt fieldset figcaption figure "
+    "footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody thead "
+    "tfoot tr ul".split()
 )
 _SKIPPED = frozenset({"head", "script", "style", "template", "title", "noscript", "xml"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from foimail.store.models import (
@@ -17,6 +18,7 @@ from foimail.store.models import (
     Event,
     MailboxState,
     NumberSequence,
+    SentNotice,
     OutboxItem,
     OutboxStatus,
     StoredMessage,
@@ -181,3 +183,18 @@ def cases_due_between(session: Session, first: date, last: date) -> list[Case]:
             .order_by(Case.due_date, Case.id)
         ).scalars()
     )
+
+
+def claim_notice(session: Session, key: str, recipient: str, day: date, now: datetime) -> bool:
+    """Record (key, recipient, day) once; False if it was already there: the scheduler's ledger."""
+    exists = session.execute(
+        select(SentNotice.id).where(SentNotice.key == key, SentNotice.recipient == recipient, SentNotice.day == day)
+    ).first()
+    if exists:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(SentNotice(key=key, recipient=recipient, day=day, sent_at=now))
+    except IntegrityError:
+        return False
+    return True

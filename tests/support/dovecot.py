@@ -68,6 +68,9 @@ userdb {{
   driver = static
   args = uid=dovecot gid=dovecot home={root}/mail/%u
 }}
+protocol imap {{
+  mail_max_userip_connections = 100  # default 10: a few leaked clients would lock a user out
+}}
 service anvil {{
   unix_listener anvil-auth-penalty {{
     mode = 0

@@ -1,0 +1,84 @@
+"""Statistics files: built on demand (CLI) or by the scheduler once their period has ended, then mailed.
+
+Quarterly 2.4 statistics: on the first working day after the quarter ends, due for publication one
+month after it (annex note 1). Yearly GAC Art. 49 report: on its report date (the last working day on or
+before 10 December), covering 1 January to 10 December. Each file is built and mailed once (the ledger).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+from foimail.context import AppContext
+from foimail.core.calendar import (
+    annual_publication_due,
+    art49_report_date,
+    local_date,
+    quarter_bounds,
+    quarter_of,
+    quarterly_publication_due,
+)
+from foimail.core.message import Attachment
+from foimail.outbound.notices import notify
+from foimail.statistics import annual_report, quarterly_statistics, render_statistics
+from foimail.store.db import unit_of_work
+from foimail.store.queries import claim_notice
+
+log = logging.getLogger("foimail.reports")
+
+
+def quarterly_text(ctx: AppContext, year: int, quarter: int, fmt: str = "csv", lang: str | None = None) -> str:
+    with unit_of_work(ctx.sessions) as session:
+        stats = quarterly_statistics(session, year, quarter, ctx.clock(), ctx.tz)
+    return render_statistics(stats, fmt, lang)
+
+
+def annual_text(ctx: AppContext, year: int, fmt: str = "csv", lang: str | None = None) -> str:
+    with unit_of_work(ctx.sessions) as session:
+        report = annual_report(session, year, ctx.clock(), ctx.tz)
+    return render_statistics(report, fmt, lang)
+
+
+def previous_quarter(today: date) -> tuple[int, int]:
+    year, quarter = quarter_of(today)
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def send_due_reports(ctx: AppContext) -> int:
+    """Build and mail the last quarter's statistics and this year's Art. 49 report when their day has come."""
+    today = local_date(ctx.clock(), ctx.tz)
+    if not ctx.calendar.is_working_day(today):
+        return 0
+    sent = 0
+    year, quarter = previous_quarter(today)
+    _, quarter_end = quarter_bounds(year, quarter)
+    if today > quarter_end:
+        sent += _deliver(ctx, f"stats-{year}Q{quarter}", quarterly_text(ctx, year, quarter, "csv", ctx.settings.stats.lang),
+                         f"foimail-2.4-{year}Q{quarter}.csv", f"{year} Q{quarter}",
+                         quarterly_publication_due(year, quarter), today, "annex item 2.4")
+    if today >= art49_report_date(today.year, ctx.calendar):
+        sent += _deliver(ctx, f"art49-{today.year}", annual_text(ctx, today.year, "csv", ctx.settings.stats.lang),
+                         f"foimail-art49-{today.year}.csv", str(today.year),
+                         annual_publication_due(today.year), today, "GAC Art. 49, annex item 2.3")
+    return sent
+
+
+def _deliver(
+    ctx: AppContext, key: str, text: str, filename: str, period: str, publish_by: date, today: date, what: str
+) -> int:
+    now = ctx.clock()
+    with unit_of_work(ctx.sessions) as session:
+        if not claim_notice(session, key, "export", date(2000, 1, 1), now):
+            return 0
+        folder = Path(ctx.settings.stats.export_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / filename).write_text(text, encoding="utf-8")
+        values = {"period": period, "what": what, "publish_by": publish_by, "filename": filename,
+                  "path": str(folder / filename)}
+        attachment = Attachment(filename, "text/csv", text.encode("utf-8"))
+        notify(ctx, session, "office/report", list(ctx.settings.office.notify), values, now, kind="report",
+               attachments=(attachment,))
+    log.info("report built key=%s file=%s publish_by=%s", key, folder / filename, publish_by)
+    return 1

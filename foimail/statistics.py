@@ -1,0 +1,338 @@
+"""Request statistics out of the database: annex item 2.4 (quarterly) and the GAC Art. 49 report (yearly).
+
+What each column means is defined in ``foimail/core/statistics.py``; here it is counted, in SQL: one
+aggregate query (COUNT of CASE expressions over the period's cases, found through ``ix_cases_registered_at``)
+and one ORDER BY/LIMIT/OFFSET query for the median; the yearly sections add two GROUP BY queries. The query
+is built once, for both databases. The one thing the two dialects spell differently is "the local date of a
+timestamp as a day number", so that is a construct (``LocalDay``, ``DayNumber``) compiled per dialect.
+
+Consistency: every statement filters by ``now`` (registered and answered no later than it), so a decision or
+registration committed while the report runs is invisible to all of its statements alike.
+
+Annual CSV layout (one table, ``ANNUAL_CSV_COLUMNS``, one measure per row):
+``section, official, refusal_ground, refusal_act, measure, value, label``
+
+- ``totals`` — the 2.4 row for the Art. 49 period, one row per column (``measure`` = column name);
+- ``by_official`` — per deciding official: ``answered_full``, ``answered_partial``, ``refused``,
+  ``not_held``, ``forwarded``, ``decisions`` (``official`` empty: no official recorded);
+- ``by_act`` — per (ground, act relied on): ``refused``, ``answered_partial``, ``refusals``
+  (``refusal_act`` empty: no act recorded);
+- ``appeals`` — ``refusals_open_to_appeal`` counted; ``appeals_lodged``, ``appeals_upheld`` empty;
+- ``office`` — ``personal_data_note``, ``breaches_and_penalties``, ``costs_gel``, always empty.
+
+``label`` is the measure's human label in the chosen language, empty without one; with a language the file
+also starts with a row of human labels for the header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from foimail.core import statistics as rules
+from foimail.core.calendar import art49_period, local_date, quarter_bounds
+from foimail.export import to_csv, to_json
+from foimail.store.models import Case, CaseStatus
+
+__all__ = [
+    "ANNUAL_CSV_COLUMNS",
+    "annual_report",
+    "period_statistics",
+    "quarterly_statistics",
+    "render_statistics",
+]
+
+ANNUAL_CSV_COLUMNS = tuple(column.name for column in rules.ANNUAL_CSV_COLUMNS)
+_SECONDS_PER_DAY = 86400
+_NAMED_GROUNDS = tuple(ground for ground in rules.GROUND_COLUMNS if ground != rules.OTHER_GROUND)
+
+
+class LocalDay(FunctionElement[int]):
+    """LocalDay(utc_timestamp, offset_seconds): days since 1970-01-01 of the timestamp's local date."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "local_day"
+
+
+class DayNumber(FunctionElement[int]):
+    """DayNumber(date_column): days since 1970-01-01 of a DATE."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "day_number"
+
+
+def _arguments(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
+    return [compiler.process(clause, **kw) for clause in element.clauses]
+
+
+@compiles(LocalDay, "sqlite")
+def _local_day_sqlite(element: LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, offset = _arguments(element, compiler, **kw)  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC
+    return f"((CAST(strftime('%s', {moment}) AS INTEGER) + {offset}) / {_SECONDS_PER_DAY})"
+
+
+@compiles(LocalDay, "postgresql")
+def _local_day_postgresql(element: LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, offset = _arguments(element, compiler, **kw)
+    return (
+        f"(CAST(({moment} AT TIME ZONE 'UTC') + {offset} * INTERVAL '1 second' AS DATE) - DATE '1970-01-01')"
+    )
+
+
+@compiles(DayNumber, "sqlite")
+def _day_number_sqlite(element: DayNumber, compiler: SQLCompiler, **kw: Any) -> str:
+    (day,) = _arguments(element, compiler, **kw)  # stored as 'YYYY-MM-DD'
+    return f"(CAST(strftime('%s', {day}) AS INTEGER) / {_SECONDS_PER_DAY})"
+
+
+@compiles(DayNumber, "postgresql")
+def _day_number_postgresql(element: DayNumber, compiler: SQLCompiler, **kw: Any) -> str:
+    (day,) = _arguments(element, compiler, **kw)
+    return f"({day} - DATE '1970-01-01')"
+
+
+class _Terms:
+    """The period's predicates and day expressions, built once per report (definitions: core/statistics)."""
+
+    def __init__(self, first: date, last: date, now: datetime, tz: tzinfo) -> None:
+        today = local_date(now, tz)
+        offset = literal(rules.fixed_utc_offset(tz, first, max(last, today)), Integer)
+        start, end = rules.period_utc_bounds(first, last, tz)
+        self.today = today
+        self.in_period = and_(
+            Case.registered_at >= start, Case.registered_at < end, Case.registered_at <= now
+        )
+        self.decided = and_(
+            Case.status == CaseStatus.CLOSED,
+            Case.outcome.is_not(None),
+            Case.outcome.in_(rules.OUTCOMES),
+            or_(Case.answered_at.is_(None), Case.answered_at <= now),
+        )
+        self.decision = and_(
+            self.decided, Case.outcome.in_(rules.DECISION_OUTCOMES), Case.answered_at.is_not(None)
+        )
+        self.refusal = and_(self.decided, Case.outcome.in_(rules.REFUSAL_OUTCOMES))
+        self.overdue = and_(Case.due_date.is_not(None), Case.due_date < today)
+        answer_day = LocalDay(Case.answered_at, offset)
+        self.days = answer_day - LocalDay(Case.registered_at, offset)
+        self.late = and_(self.decision, Case.due_date.is_not(None), answer_day > DayNumber(Case.due_date))
+        self.ground_key = case(
+            (Case.refusal_ground.in_(_NAMED_GROUNDS), Case.refusal_ground), else_=rules.OTHER_GROUND
+        )
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.count(case((condition, 1)))
+
+
+def _row_columns(terms: _Terms) -> list[ColumnElement[Any]]:
+    """The aggregate expressions of the 2.4 row, labelled with their column names."""
+    outcome = {name: _count(and_(terms.decided, Case.outcome == name)) for name in rules.OUTCOMES}
+    grounds = {
+        column: _count(and_(terms.refusal, terms.ground_key == ground))
+        for ground, column in rules.GROUND_COLUMNS.items()
+    }
+    expressions: dict[str, ColumnElement[Any]] = {
+        "received": func.count(),
+        **outcome,
+        **grounds,
+        "pending": func.count(case((terms.decided, None), (terms.overdue, None), else_=1)),
+        "overdue_open": func.count(case((terms.decided, None), (terms.overdue, 1))),
+        "answered_on_time": _count(and_(terms.decision, ~terms.late)),
+        "answered_late": _count(terms.late),
+        "answered_same_day": _count(and_(terms.decision, terms.days == 0)),
+        "max_days": func.max(case((terms.decision, terms.days))),
+        "refusal_notice_late": _count(and_(terms.late, Case.outcome.in_(rules.REFUSAL_OUTCOMES))),
+    }
+    return [expression.label(name) for name, expression in expressions.items()]
+
+
+def _median_days(session: Session, terms: _Terms, decisions: int) -> int | float | None:
+    if decisions == 0:
+        return None
+    offset, limit = rules.median_window(decisions)
+    query = (
+        select(terms.days.label("days"))
+        .where(terms.in_period, terms.decision)
+        .order_by(terms.days)
+        .offset(offset)
+        .limit(limit)
+    )
+    return rules.median_from_window([int(days) for days in session.execute(query).scalars()])
+
+
+def period_statistics(
+    session: Session, first: date, last: date, now: datetime, tz: tzinfo
+) -> dict[str, object]:
+    """The 2.4 row for the requests registered on local dates first..last, outcomes as of `now`."""
+    terms = _Terms(first, last, now, tz)
+    counted = session.execute(select(*_row_columns(terms)).where(terms.in_period)).mappings().one()
+    row: dict[str, object] = {"period_start": first, "period_end": last}
+    for name in rules.COLUMN_NAMES[2:]:
+        if name != "median_days":
+            value = counted[name]
+            row[name] = None if value is None else int(value)
+    decisions = counted["answered_on_time"] + counted["answered_late"]
+    row["median_days"] = _median_days(session, terms, decisions)
+    row = {name: row[name] for name in rules.COLUMN_NAMES}
+    if not rules.outcome_columns_add_up(row):
+        raise AssertionError(f"statistics outcome columns do not add up to received: {row}")
+    return row
+
+
+def quarterly_statistics(
+    session: Session, year: int, quarter: int, now: datetime, tz: tzinfo
+) -> dict[str, object]:
+    """Batumi res. No. 3 annex item 2.4: the quarter's row, keyed by ``COLUMN_NAMES`` in order."""
+    first, last = quarter_bounds(year, quarter)
+    return period_statistics(session, first, last, now, tz)
+
+
+def _by_official(session: Session, terms: _Terms) -> list[dict[str, object]]:
+    """GAC Art. 49(b): decisions per deciding official (None: not recorded), most decisions first."""
+    counts = [_count(Case.outcome == name).label(name) for name in rules.DECISION_OUTCOMES]
+    query = (
+        select(Case.deciding_official, *counts, func.count().label("decisions"))
+        .where(terms.in_period, terms.decision)
+        .group_by(Case.deciding_official)
+    )
+    measures = (*rules.DECISION_OUTCOMES, "decisions")
+    rows = [
+        {"deciding_official": row.deciding_official, **{name: int(row._mapping[name]) for name in measures}}
+        for row in session.execute(query)
+    ]
+    # Sorted here, not in SQL: PostgreSQL's collation and SQLite's byte order would disagree.
+    return sorted(rows, key=lambda row: (-_int(row["decisions"]), _text_key(row["deciding_official"])))
+
+
+def _by_act(session: Session, terms: _Terms) -> list[dict[str, object]]:
+    """GAC Art. 49(e): refusals (full and partial) per ground and legislative act relied on."""
+    keyed = (
+        select(
+            terms.ground_key.label("refusal_ground"),
+            func.nullif(func.trim(Case.refusal_act), "").label("refusal_act"),
+            Case.outcome.label("outcome"),
+        )
+        .where(terms.in_period, terms.refusal)
+        .subquery()
+    )
+    counts = [func.count(case((keyed.c.outcome == name, 1))).label(name) for name in rules.REFUSAL_OUTCOMES]
+    query = select(
+        keyed.c.refusal_ground, keyed.c.refusal_act, *counts, func.count().label("refusals")
+    ).group_by(keyed.c.refusal_ground, keyed.c.refusal_act)
+    rows = [
+        {
+            "refusal_ground": row.refusal_ground,
+            "refusal_act": row.refusal_act,
+            **{name: int(row._mapping[name]) for name in (*rules.REFUSAL_OUTCOMES, "refusals")},
+        }
+        for row in session.execute(query)
+    ]
+    return sorted(
+        rows,
+        key=lambda row: (-_int(row["refusals"]), str(row["refusal_ground"]), _text_key(row["refusal_act"])),
+    )
+
+
+def _int(value: object) -> int:
+    assert isinstance(value, int)
+    return value
+
+
+def _text_key(value: object) -> tuple[bool, str]:
+    """Sort text by code point, None last."""
+    return value is None, str(value or "")
+
+
+def annual_report(session: Session, year: int, now: datetime, tz: tzinfo) -> dict[str, object]:
+    """GAC Art. 49 (Batumi annex item 2.3): the 2.4 row for `art49_period(year)` and the report's sections.
+
+    Keys: ``totals`` (the row), ``by_official`` and ``by_act`` (lists of dicts), ``appeals`` and ``office``
+    (dicts; the fields only the office knows are None, for it to fill in).
+    """
+    first, last = art49_period(year)
+    terms = _Terms(first, last, now, tz)
+    totals = period_statistics(session, first, last, now, tz)
+    open_to_appeal = sum(_int(totals[name]) for name in (*rules.REFUSAL_OUTCOMES, "overdue_open"))
+    appeals: dict[str, object] = {"refusals_open_to_appeal": open_to_appeal}
+    appeals.update({name: None for name in rules.OFFICE_APPEAL_FIELDS})
+    return {
+        "totals": totals,
+        "by_official": _by_official(session, terms),
+        "by_act": _by_act(session, terms),
+        "appeals": appeals,
+        "office": {field.name: None for field in rules.OFFICE_FIELDS},
+    }
+
+
+def render_statistics(stats: Mapping[str, object], fmt: str, lang: str | None = None) -> str:
+    """CSV or JSON text of `quarterly_statistics` or `annual_report` output (see the module docstring).
+
+    Machine names always; with `lang` ("ka" or "en") a CSV starts with a row of human labels and a JSON
+    document gains a ``labels`` object mapping each name used to its label.
+    """
+    if fmt not in ("csv", "json"):
+        raise ValueError(f"format must be csv or json, not {fmt!r}")
+    if lang is not None and lang not in rules.LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(rules.LANGUAGES)}, not {lang!r}")
+    annual = "totals" in stats
+    if fmt == "json":
+        document = dict(stats)
+        if lang is not None:
+            names = rules.ALL_NAMES if annual else rules.COLUMN_NAMES
+            document["labels"] = {name: rules.label_for(name, lang) for name in names}
+        return to_json(document)
+    names = ANNUAL_CSV_COLUMNS if annual else rules.COLUMN_NAMES
+    rows = _annual_rows(stats, lang) if annual else [stats]
+    return to_csv(rows, names, rules.labels(names, lang) if lang else None)
+
+
+def _annual_rows(stats: Mapping[str, object], lang: str | None) -> list[dict[str, object]]:
+    """The annual report as (section, official, ground, act, measure, value, label) rows."""
+
+    def line(section: str, measure: str, value: object, **keys: object) -> dict[str, object]:
+        label = rules.label_for(measure, lang) if lang else None
+        return {"section": section, **keys, "measure": measure, "value": value, "label": label}
+
+    totals = _mapping(stats["totals"])
+    lines = [line("totals", name, totals[name]) for name in rules.COLUMN_NAMES]
+    for entry in _sequence(stats["by_official"]):
+        official = _mapping(entry)
+        for label in rules.BY_OFFICIAL_MEASURES[1:]:
+            lines.append(
+                line("by_official", label.name, official[label.name], official=official["deciding_official"])
+            )
+    for entry in _sequence(stats["by_act"]):
+        act = _mapping(entry)
+        for label in rules.BY_ACT_MEASURES[2:]:
+            lines.append(
+                line(
+                    "by_act",
+                    label.name,
+                    act[label.name],
+                    refusal_ground=act["refusal_ground"],
+                    refusal_act=act["refusal_act"],
+                )
+            )
+    for section in ("appeals", "office"):
+        lines.extend(line(section, name, value) for name, value in _mapping(stats[section]).items())
+    return lines
+
+
+def _mapping(value: object) -> Mapping[str, object]:
+    assert isinstance(value, Mapping)
+    return value
+
+
+def _sequence(value: object) -> Sequence[object]:
+    assert isinstance(value, Sequence)
+    return value
