@@ -1,13 +1,15 @@
 """Request statistics out of the database: annex item 2.4 (quarterly) and the GAC Art. 49 report (yearly).
 
-What each column means is defined in ``foimail/core/statistics.py``; here it is counted, in SQL: one
-aggregate query (COUNT of CASE expressions over the period's cases, found through ``ix_cases_registered_at``)
-and one ORDER BY/LIMIT/OFFSET query for the median; the yearly sections add two GROUP BY queries. The query
-is built once, for both databases. The one thing the two dialects spell differently is "the local date of a
-timestamp as a day number", so that is a construct (``LocalDay``, ``DayNumber``) compiled per dialect.
+What each column means is defined in ``foimail/core/statistics.py``. Here the cases are counted by one SQL
+statement: the period's cases (found through ``ix_cases_registered_at``) grouped by state, refusal ground,
+days and lateness, COUNT(*) per group. That gives a few hundred ``Tally`` rows however many cases there are,
+and ``core.statistics.statistics_row`` adds them up, the median included (from the days histogram, so no
+second sort). The yearly sections add two GROUP BY queries with COUNT(CASE ...) columns.
 
-Consistency: every statement filters by ``now`` (registered and answered no later than it), so a decision or
-registration committed while the report runs is invisible to all of its statements alike.
+The statements are built once for both databases. The one thing the dialects spell differently is "the
+local date of a timestamp as a day number", so that is a construct (``LocalDay``, ``DayNumber``) compiled
+per dialect. Every statement filters by ``now`` (registered and answered no later than it), so a decision
+or registration committed while the annual report runs is invisible to all its statements alike.
 
 Annual CSV layout (one table, ``ANNUAL_CSV_COLUMNS``, one measure per row):
 ``section, official, refusal_ground, refusal_act, measure, value, label``
@@ -101,89 +103,68 @@ def _day_number_postgresql(element: DayNumber, compiler: SQLCompiler, **kw: Any)
 
 
 class _Terms:
-    """The period's predicates and day expressions, built once per report (definitions: core/statistics)."""
+    """The period's predicates and per-case expressions (their meaning: core/statistics)."""
 
     def __init__(self, first: date, last: date, now: datetime, tz: tzinfo) -> None:
         today = local_date(now, tz)
         offset = literal(rules.fixed_utc_offset(tz, first, max(last, today)), Integer)
         start, end = rules.period_utc_bounds(first, last, tz)
-        self.today = today
         self.in_period = and_(
             Case.registered_at >= start, Case.registered_at < end, Case.registered_at <= now
         )
-        self.decided = and_(
+        decided = and_(
             Case.status == CaseStatus.CLOSED,
             Case.outcome.is_not(None),
             Case.outcome.in_(rules.OUTCOMES),
             or_(Case.answered_at.is_(None), Case.answered_at <= now),
         )
-        self.decision = and_(
-            self.decided, Case.outcome.in_(rules.DECISION_OUTCOMES), Case.answered_at.is_not(None)
-        )
-        self.refusal = and_(self.decided, Case.outcome.in_(rules.REFUSAL_OUTCOMES))
-        self.overdue = and_(Case.due_date.is_not(None), Case.due_date < today)
+        overdue = and_(Case.due_date.is_not(None), Case.due_date < today)
+        self.state = case((decided, Case.outcome), (overdue, "overdue_open"), else_="pending")
+        self.ground = case((Case.outcome.in_(rules.REFUSAL_OUTCOMES), Case.refusal_ground))
         answer_day = LocalDay(Case.answered_at, offset)
-        self.days = answer_day - LocalDay(Case.registered_at, offset)
-        self.late = and_(self.decision, Case.due_date.is_not(None), answer_day > DayNumber(Case.due_date))
-        self.ground_key = case(
-            (Case.refusal_ground.in_(_NAMED_GROUNDS), Case.refusal_ground), else_=rules.OTHER_GROUND
+        self.days = answer_day - LocalDay(Case.registered_at, offset)  # NULL without answered_at
+        self.late = case((answer_day > DayNumber(Case.due_date), 1), else_=0)  # 0 if either is NULL
+        self.decision = and_(
+            decided, Case.outcome.in_(rules.DECISION_OUTCOMES), Case.answered_at.is_not(None)
         )
+        self.refusal = and_(decided, Case.outcome.in_(rules.REFUSAL_OUTCOMES))
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.count(case((condition, 1)))
 
 
-def _row_columns(terms: _Terms) -> list[ColumnElement[Any]]:
-    """The aggregate expressions of the 2.4 row, labelled with their column names."""
-    outcome = {name: _count(and_(terms.decided, Case.outcome == name)) for name in rules.OUTCOMES}
-    grounds = {
-        column: _count(and_(terms.refusal, terms.ground_key == ground))
-        for ground, column in rules.GROUND_COLUMNS.items()
-    }
-    expressions: dict[str, ColumnElement[Any]] = {
-        "received": func.count(),
-        **outcome,
-        **grounds,
-        "pending": func.count(case((terms.decided, None), (terms.overdue, None), else_=1)),
-        "overdue_open": func.count(case((terms.decided, None), (terms.overdue, 1))),
-        "answered_on_time": _count(and_(terms.decision, ~terms.late)),
-        "answered_late": _count(terms.late),
-        "answered_same_day": _count(and_(terms.decision, terms.days == 0)),
-        "max_days": func.max(case((terms.decision, terms.days))),
-        "refusal_notice_late": _count(and_(terms.late, Case.outcome.in_(rules.REFUSAL_OUTCOMES))),
-    }
-    return [expression.label(name) for name, expression in expressions.items()]
-
-
-def _median_days(session: Session, terms: _Terms, decisions: int) -> int | float | None:
-    if decisions == 0:
-        return None
-    offset, limit = rules.median_window(decisions)
-    query = (
-        select(terms.days.label("days"))
-        .where(terms.in_period, terms.decision)
-        .order_by(terms.days)
-        .offset(offset)
-        .limit(limit)
+def _tallies(session: Session, terms: _Terms) -> list[rules.Tally]:
+    """The period's cases grouped by (state, ground, days, late): a few hundred rows, whatever the count."""
+    per_case = (
+        select(
+            terms.state.label("state"),
+            terms.ground.label("ground"),
+            terms.days.label("days"),
+            terms.late.label("late"),
+        )
+        .where(terms.in_period)
+        .subquery()  # grouped by name: PostgreSQL sees the same bound expressions only once this way
     )
-    return rules.median_from_window([int(days) for days in session.execute(query).scalars()])
+    keys = list(per_case.c)
+    query = select(*keys, func.count().label("cases")).group_by(*keys)
+    return [
+        rules.Tally(
+            state=row.state,
+            ground=row.ground,
+            days=None if row.days is None else int(row.days),
+            late=bool(row.late),
+            count=int(row.cases),
+        )
+        for row in session.execute(query)
+    ]
 
 
 def period_statistics(
     session: Session, first: date, last: date, now: datetime, tz: tzinfo
 ) -> dict[str, object]:
     """The 2.4 row for the requests registered on local dates first..last, outcomes as of `now`."""
-    terms = _Terms(first, last, now, tz)
-    counted = session.execute(select(*_row_columns(terms)).where(terms.in_period)).mappings().one()
-    row: dict[str, object] = {"period_start": first, "period_end": last}
-    for name in rules.COLUMN_NAMES[2:]:
-        if name != "median_days":
-            value = counted[name]
-            row[name] = None if value is None else int(value)
-    decisions = counted["answered_on_time"] + counted["answered_late"]
-    row["median_days"] = _median_days(session, terms, decisions)
-    row = {name: row[name] for name in rules.COLUMN_NAMES}
+    row = rules.statistics_row(first, last, _tallies(session, _Terms(first, last, now, tz)))
     if not rules.outcome_columns_add_up(row):
         raise AssertionError(f"statistics outcome columns do not add up to received: {row}")
     return row
@@ -218,7 +199,9 @@ def _by_act(session: Session, terms: _Terms) -> list[dict[str, object]]:
     """GAC Art. 49(e): refusals (full and partial) per ground and legislative act relied on."""
     keyed = (
         select(
-            terms.ground_key.label("refusal_ground"),
+            case(
+                (Case.refusal_ground.in_(_NAMED_GROUNDS), Case.refusal_ground), else_=rules.OTHER_GROUND
+            ).label("refusal_ground"),
             func.nullif(func.trim(Case.refusal_act), "").label("refusal_act"),
             Case.outcome.label("outcome"),
         )

@@ -1,7 +1,8 @@
 """The request statistics: Batumi res. No. 3 annex item 2.4 (quarterly) and the GAC Art. 49 report (yearly).
 
-Pure (ring 0): the columns, their labels and definitions, and the small rules the database query relies on.
-The counting itself is SQL in ``foimail/statistics.py``; this module says what it must count.
+Pure (ring 0): the columns, their labels and definitions, and the arithmetic. The database groups the
+period's cases into a few hundred ``Tally`` rows (SQL GROUP BY in ``foimail/statistics.py``: state, refusal
+ground, days, lateness, count); ``statistics_row`` adds the tallies up into the row defined here.
 
 One row per period. A request counts in the period in which it was **registered**: the Tbilisi local date of
 ``registered_at`` falls in [period_start, period_end]. Outcomes are taken **as of the export moment** ``now``:
@@ -53,7 +54,7 @@ fills them in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -81,10 +82,11 @@ __all__ = [
     "fixed_utc_offset",
     "label_for",
     "labels",
-    "median_from_window",
-    "median_window",
+    "Tally",
+    "median_of_histogram",
     "outcome_columns_add_up",
     "period_utc_bounds",
+    "statistics_row",
 ]
 
 _ONE_DAY = timedelta(days=1)
@@ -275,18 +277,63 @@ def fixed_utc_offset(tz: tzinfo, first: date, last: date) -> int:
     return int(offsets.pop().total_seconds())
 
 
-def median_window(count: int) -> tuple[int, int]:
-    """(offset, limit) of the middle value(s) among `count` sorted values: one when odd, two when even."""
-    if count < 1:
+@dataclass(frozen=True)
+class Tally:
+    """How many of a period's cases share one state, refusal ground, days and lateness (one GROUP BY row).
+
+    `state` is the outcome of a decided case, else "overdue_open" or "pending"; `ground` is the refusal ground
+    recorded on a refused or partly answered case (else None); `days` is the local answer date minus the local
+    registration date (None without an answer time); `late` says the local answer date is after the due date.
+    """
+
+    state: str
+    ground: str | None
+    days: int | None
+    late: bool
+    count: int
+
+
+def statistics_row(first: date, last: date, tallies: Iterable[Tally]) -> dict[str, object]:
+    """The 2.4 row, keyed by ``COLUMN_NAMES`` in order, from the period's tallies (module docstring)."""
+    row: dict[str, object] = dict.fromkeys(COLUMN_NAMES, 0)
+    row.update(period_start=first, period_end=last)
+    counts: dict[str, int] = dict.fromkeys(COLUMN_NAMES[2:], 0)
+    days_histogram: dict[int, int] = {}
+    for tally in tallies:
+        if tally.state not in OUTCOME_COLUMNS:
+            raise ValueError(f"unknown case state {tally.state!r}")
+        counts["received"] += tally.count
+        counts[tally.state] += tally.count
+        if tally.state in REFUSAL_OUTCOMES:
+            counts[GROUND_COLUMNS.get(tally.ground or OTHER_GROUND, GROUND_COLUMNS[OTHER_GROUND])] += (
+                tally.count
+            )
+        if tally.state not in DECISION_OUTCOMES or tally.days is None:
+            continue
+        days_histogram[tally.days] = days_histogram.get(tally.days, 0) + tally.count
+        counts["answered_late" if tally.late else "answered_on_time"] += tally.count
+        counts["answered_same_day"] += tally.count if tally.days == 0 else 0
+        counts["refusal_notice_late"] += tally.count if tally.late and tally.state in REFUSAL_OUTCOMES else 0
+    row.update(counts)
+    row["median_days"] = median_of_histogram(days_histogram) if days_histogram else None
+    row["max_days"] = max(days_histogram) if days_histogram else None
+    return row
+
+
+def median_of_histogram(histogram: Mapping[int, int]) -> int | float:
+    """The median of values given as {value: count}: the mean of the two middle ones for an even count.
+
+    A whole median stays an int (3, not 3.0); a half is a float (2.5).
+    """
+    total = sum(histogram.values())
+    if total < 1:
         raise ValueError("the median of no values")
-    return (count - 1) // 2, 2 - count % 2
-
-
-def median_from_window(middle: Sequence[int]) -> int | float:
-    """The median from the middle value(s) `median_window` selected: a whole number stays an int."""
-    if len(middle) not in (1, 2):
-        raise ValueError(f"expected one or two middle values, got {len(middle)}")
-    total = sum(middle)
-    if total % len(middle) == 0:
-        return total // len(middle)
-    return total / len(middle)
+    middle = sorted({(total - 1) // 2, total // 2})  # 0-based positions of the middle value(s)
+    found: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        while len(found) < len(middle) and middle[len(found)] < seen:
+            found.append(value)
+    doubled = found[0] + found[-1]
+    return doubled // 2 if doubled % 2 == 0 else doubled / 2

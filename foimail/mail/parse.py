@@ -37,7 +37,11 @@ _BASE64_TEXT = re.compile(r"[A-Za-z0-9+/\s]*=*\s*")
 _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
 _WHITESPACE = re.compile(r"\s")
 _BLOCK_BREAK = re.compile(rb"\r?\n[ \t]*\r?\n")
-_BOUNDARY_LINE = re.compile(r"^--([0-9A-Za-z'()+_,./:=? -]{1,69}[0-9A-Za-z'()+_,./:=?-])\s*$", re.MULTILINE)
+# RFC 2046 §5.1.1 bchars on a line of its own, followed by a header line (not just a row of dashes).
+_BOUNDARY_LINE = re.compile(
+    r"^--([0-9A-Za-z'()+_,./:=? -]{0,69}[0-9A-Za-z'()+_,./:=?-])[ \t]*\r?\n(?=[A-Za-z][A-Za-z0-9-]*:)",
+    re.MULTILINE,
+)
 _EMBEDDED_MESSAGE = frozenset({"message/rfc822", "message/global"})
 # RFC 3464 §2.3: fields that occur only in per-recipient blocks.
 _PER_RECIPIENT = frozenset({"final-recipient", "original-recipient", "action", "status"})
@@ -94,7 +98,7 @@ def _parse(raw: bytes) -> InboundMessage:
         in_reply_to=_msg_ids(fields, "in-reply-to"),
         references=_msg_ids(fields, "references"),
         headers=header_map(fields),
-        content_type=msg.get_content_type(),
+        content_type=body.content_type,
         text=body.text(),
         html=body.html(),
         attachments=tuple(body.attachments),
@@ -170,6 +174,7 @@ class _BodyWalk:
         self.embedded_headers: list[dict[str, tuple[str, ...]]] = []
         self.delivery_status: list[dict[str, str]] = []
         self.defects: list[str] = []
+        self.content_type = "text/plain"
         self._parts_seen = 0
 
     def text(self) -> str:
@@ -183,12 +188,16 @@ class _BodyWalk:
 
     def walk(self, part: Message, depth: int) -> None:
         self._parts_seen += 1
-        content_type = part.get_content_type()
-        where = "message" if depth == 0 else f"part {self._parts_seen} ({content_type})"
-        if depth > MAX_DEPTH:
-            self.defects.append(f"{where}: nested deeper than {MAX_DEPTH} levels; ignored")
-            return
+        where = "message" if depth == 0 else f"part {self._parts_seen}"
         try:
+            content_type = part.get_content_type()
+            if depth == 0:
+                self.content_type = content_type
+            else:
+                where += f" ({content_type})"
+            if depth > MAX_DEPTH:
+                self.defects.append(f"{where}: nested deeper than {MAX_DEPTH} levels; ignored")
+                return
             self._dispatch(part, content_type, where, depth)
         # One unreadable part must not cost the rest of the message.
         except Exception as exc:

@@ -1,0 +1,151 @@
+"""IMAP intake against a real Dovecot: move after commit, never \\Seen-dependent, IDLE, TLS modes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from foimail.intake.pipeline import process_one
+from foimail.runners import IntakeRunner
+from foimail.store.db import unit_of_work
+from foimail.store.models import Case, MailboxState, StoredMessage
+from tests.support.app import imap_settings_for
+from tests.support.mails import request_mail
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+USER = "foi@batumi.ge"
+
+
+def server_name(mailbox, name: str) -> str:  # type: ignore[no-untyped-def]
+    """The configured folder name as this server spells it (its hierarchy delimiter may be '.')."""
+    with mailbox.client(USER) as client:
+        delimiter = client.list_folders()[0][1].decode()
+    return name.replace("/", delimiter)
+
+
+def case_count(ctx) -> int:  # type: ignore[no-untyped-def]
+    with unit_of_work(ctx.sessions) as session:
+        return int(session.execute(select(func.count(Case.id))).scalar_one())
+
+
+def wait_until(condition, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_inbox_ends_empty_and_every_message_is_kept(make_app, mailbox) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(imap=imap_settings_for(mailbox))
+    mailbox.append(USER, request_mail(body="first"))
+    mailbox.append(USER, (SAMPLES / "autoreply_outlook_ka.eml").read_bytes())
+    mailbox.append(USER, (SAMPLES / "bounce_postfix_dsn.eml").read_bytes())
+    with mailbox.client(USER) as client:  # an officer opened one: it is still a request
+        client.select_folder("INBOX")
+        client.add_flags(client.search(["ALL"])[:1], [b"\\Seen"])
+
+    runner = IntakeRunner(ctx)
+    assert runner.run_once() == 3
+    runner.mailbox.close()
+    assert mailbox.folder_uids(USER, "INBOX") == []
+    processed = mailbox.fetch_all(USER, server_name(mailbox, "FOI/Processed"))
+    assert len(processed) == 3
+    assert case_count(ctx) == 1
+    with unit_of_work(ctx.sessions) as session:
+        stored = {m.raw for m in session.execute(select(StoredMessage)).scalars()}
+        assert set(processed) == stored  # byte-exact, all three
+        state = session.execute(select(MailboxState)).scalar_one()
+        assert state.uidvalidity and state.last_check_at is not None
+
+
+def test_messages_not_seen_stay_unseen_after_fetch_until_moved(make_app, mailbox) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(imap=imap_settings_for(mailbox))
+    mailbox.append(USER, request_mail())
+    runner = IntakeRunner(ctx)
+    runner.run_once()
+    runner.mailbox.close()
+    with mailbox.client(USER) as client:
+        client.select_folder(server_name(mailbox, "FOI/Processed"), readonly=True)
+        flags = client.get_flags(client.search(["ALL"]))
+    assert all(b"\\Seen" not in f for f in flags.values())  # BODY.PEEK[]: officers still see it as new
+
+
+def test_crash_between_commit_and_move_registers_nothing_twice(make_app, mailbox) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(imap=imap_settings_for(mailbox))
+    raw = request_mail()
+    mailbox.append(USER, raw)
+    process_one(ctx, raw, source="before the crash")  # committed, but the daemon died before MOVE
+    runner = IntakeRunner(ctx)
+    runner.run_once()
+    runner.mailbox.close()
+    assert case_count(ctx) == 1
+    assert mailbox.folder_uids(USER, "INBOX") == []
+    assert len(mailbox.folder_uids(USER, server_name(mailbox, "FOI/Processed"))) == 1
+
+
+def test_unparseable_goes_to_quarantine_and_is_listed(make_app, mailbox) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(imap=imap_settings_for(mailbox))
+    garbage = b"\x01\x02 this is not a mail message at all \xff\xfe\r\n"  # (Dovecot rewrites NUL bytes)
+    mailbox.append(USER, garbage)
+    runner = IntakeRunner(ctx)
+    runner.run_once()
+    runner.mailbox.close()
+    assert mailbox.fetch_all(USER, server_name(mailbox, "FOI/Quarantine")) == [garbage]
+    with unit_of_work(ctx.sessions) as session:
+        [stored] = session.execute(select(StoredMessage)).scalars()
+        assert stored.set_aside and stored.raw == garbage and stored.reasons
+
+
+def test_idle_picks_up_a_new_message_within_seconds(make_app, mailbox) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(imap=imap_settings_for(mailbox, poll_seconds=30))
+    runner = IntakeRunner(ctx)
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert wait_until(lambda: runner.mailbox.client is not None)
+        time.sleep(0.5)  # let the runner enter IDLE
+        started = time.monotonic()
+        mailbox.append(USER, request_mail())
+        assert wait_until(lambda: case_count(ctx) == 1, timeout=5)
+        assert time.monotonic() - started < 3.0  # IDLE, not the 30 s poll
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_modes(make_app, mailbox, security: str) -> None:  # type: ignore[no-untyped-def]
+    port = mailbox.ssl_port if security == "ssl" else mailbox.port
+    ctx = make_app(imap=imap_settings_for(mailbox, security=security, port=port))
+    mailbox.append(USER, request_mail())
+    runner = IntakeRunner(ctx)
+    assert runner.run_once() == 1
+    runner.mailbox.close()
+    assert case_count(ctx) == 1
+
+
+def test_wrong_password_is_reported_and_retried_not_crashed(make_app, mailbox) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(imap=imap_settings_for(mailbox, password="wrong"))
+    runner = IntakeRunner(ctx)
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        def error_recorded() -> bool:
+            with unit_of_work(ctx.sessions) as session:
+                state = session.execute(select(MailboxState)).scalar_one_or_none()
+                return state is not None and "login refused" in (state.last_error or "")
+
+        assert wait_until(error_recorded, timeout=10)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()

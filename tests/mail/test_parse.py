@@ -1,0 +1,579 @@
+"""parse_message over real-shaped samples: one table row per sample, then the properties every parse keeps."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from foimail.core.message import Address, InboundMessage
+from foimail.mail.parse import parse_message
+
+SAMPLES = Path(__file__).parents[1] / "samples"
+OUR_ID = "<foimail.4f9c2a7e1b3d4c5e8a6b7c8d9e0f1a2b@batumi.ge>"
+CITIZEN_ID = "<CAGx7kQ1pZ3vN0b9w2Yt8mR4sLfH6dE5cJ2aU1oK9iW3nV7xT0g@mail.gmail.com>"
+CASE_SUBJECT = "[FOI-2026-00042] თქვენი მოთხოვნა რეგისტრირებულია"
+TBILISI = timezone(timedelta(hours=4))
+
+
+@dataclass(frozen=True)
+class Expected:
+    sender: Address | None
+    subject: str
+    message_id: str | None
+    text_has: tuple[str, ...] = ()
+    text_lacks: tuple[str, ...] = ()
+    content_type: str = "text/plain"
+    return_path: str | None = None
+    date: datetime | None = None
+    has_html: bool = False
+    attachments: tuple[tuple[str, str], ...] = ()  # (filename, content type)
+    in_reply_to: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    reply_to: tuple[Address, ...] = ()
+    embedded: tuple[tuple[str, str], ...] = ()  # (message-id, subject) of each embedded header block
+    delivery: tuple[tuple[str, str], ...] = ()  # (action, status) per recipient
+    defects: tuple[str, ...] = ()  # substrings, one per expected defect; () means a clean parse
+    headers: dict[str, str] = field(default_factory=dict)  # header -> first decoded value
+
+
+NINO = Address("nino.beridze@gmail.com", "ნინო ბერიძე")
+DAEMON_POSTFIX = Address("mailer-daemon@mail.batumi.ge", "Mail Delivery System")
+PDF = ("application/pdf",)
+
+CASES: dict[str, Expected] = {
+    "request_gmail_ka.eml": Expected(
+        sender=NINO,
+        subject="საჯარო ინფორმაციის გამოთხოვა — 2025 წლის ბიუჯეტის შესრულება",
+        message_id=CITIZEN_ID,
+        text_has=("2025 წლის ბიუჯეტის შესრულების ანგარიში;\n", "ნინო ბერიძე\n"),
+        text_lacks=("<div",),
+        content_type="multipart/alternative",
+        return_path="nino.beridze@gmail.com",
+        date=datetime(2026, 2, 3, 12, 12, 19, tzinfo=TBILISI),
+        has_html=True,
+        headers={"x-google-smtp-source": "AGHT+IF9mQ2kL7vN3pR8tY1wZ5xC4bD6eF0gH2jK9lM3nP7qS1uV5yA8cE2fG4hJ6kL0mN=="},
+    ),
+    "reply_gmail_ka_threaded.eml": Expected(
+        sender=NINO,
+        subject="Re: " + CASE_SUBJECT,
+        message_id="<CAGx7kQ3mY8bW1cN6dE0fR2gT5hU9iV4jX7kZ1lA3nB6oC8pD0q@mail.gmail.com>",
+        text_has=("მადლობა, დაველოდები პასუხს.", "> ნომრით FOI-2026-00042"),
+        content_type="multipart/alternative",
+        return_path="nino.beridze@gmail.com",
+        has_html=True,
+        in_reply_to=(OUR_ID,),
+        references=(CITIZEN_ID, OUR_ID),
+    ),
+    "request_outlook_html_only.eml": Expected(
+        sender=Address("g.tsintsadze@civic-batumi.ge", "გიორგი ცინცაძე"),
+        subject="ინფორმაცია პარკირების ჯარიმებზე (2025)",
+        message_id="<AM9PR03MB7123E4F1A2B3C4D5E6F7A8B9C0D1E2F3A4B5@AM9PR03MB7123.eurprd03.prod.outlook.com>",
+        text_has=("გამარჯობათ,\n", "პარკირების ჯარიმების", "„ბათუმის", "civic-batumi.ge <https://civic-batumi.ge/>"),
+        text_lacks=("font-family", "<span", "<p", "Cambria", "shapedefaults", "&nbsp;", "\xa0"),
+        content_type="text/html",
+        date=datetime(2026, 2, 3, 10, 40, 2, tzinfo=UTC),
+        has_html=True,
+        headers={"thread-topic": "ინფორმაცია პარკირების ჯარიმებზე (2025)", "x-ms-has-attach": ""},
+    ),
+    "request_thunderbird_qp_attachment.eml": Expected(
+        sender=Address("tamar.kapanadze@posta.ge", "თამარ კაპანაძე"),
+        subject="განცხადება — ბულვარის რეკონსტრუქცია",
+        message_id="<8d0f3a6e-2c41-4b7e-9a55-13f0c8e2d7b4@posta.ge>",
+        # format=flowed soft breaks joined, quote depth kept, the "-- " separator not flowed
+        text_has=(
+            "რეკონსტრუქციის პროექტის შესახებ: ხელშეკრულების ასლს, ხარჯთაღრიცხვას და სამუშაოების დასრულების",
+            "> ციტატა წინა წერილიდან, რომელიც ძალიან გრძელია და ამიტომ რამდენიმე სტრიქონზე გადადის.\n",
+            "\n-- \nთამარ კაპანაძე",
+        ),
+        content_type="multipart/mixed",
+        return_path="tamar.kapanadze@posta.ge",
+        attachments=(("request_scan.pdf", "application/pdf"),),
+    ),
+    "request_apple_mail_ka_2231_filename.eml": Expected(
+        sender=Address("levan.japaridze@icloud.com", "ლევან ჯაფარიძე"),
+        subject="განცხადება",
+        message_id="<7C1E2A4B-9D3F-4E5A-8B6C-0D1E2F3A4B5C@icloud.com>",
+        text_has=("თანდართულია ჩემი განცხადება.", "ლევან ჯაფარიძე\nბათუმი"),  # both inline parts
+        content_type="multipart/mixed",
+        return_path="levan.japaridze@icloud.com",
+        attachments=(("განცხადება საჯარო ინფორმაციის გამოთხოვის შესახებ.pdf", "application/pdf"),),
+    ),
+    "request_iphone_ka_photo.eml": Expected(
+        sender=Address("mariam.abashidze@gmail.com", "მარიამ აბაშიძე"),
+        subject="დაზიანებული გზა ჭავჭავაძის ქუჩაზე",
+        message_id="<5F3C2B1A-7D6E-4F8A-9B0C-1D2E3F4A5B6C@gmail.com>",
+        text_has=("ფოტო თან ერთვის.", "Sent from my iPhone"),
+        content_type="multipart/mixed",
+        return_path="mariam.abashidze@gmail.com",
+        attachments=(("IMG_0042.jpeg", "image/jpeg"),),
+    ),
+    "request_thebat_ru_cp1251.eml": Expected(
+        sender=Address("sergey.ivanov@mail.ru", "Сергей Иванов"),
+        subject="Запрос публичной информации",
+        message_id="<1938471205.20260205091058@mail.ru>",
+        text_has=("Прошу предоставить публичную информацию", "С уважением,\nСергей Иванов\n"),
+        text_lacks=("\r",),
+        return_path="sergey.ivanov@mail.ru",
+        date=datetime(2026, 2, 5, 9, 10, 58, tzinfo=timezone(timedelta(hours=3))),
+        reply_to=(Address("sergey.ivanov@mail.ru", "Сергей Иванов"),),
+        headers={"x-priority": "3 (Normal)"},
+    ),
+    "request_webform_8bit_headers_ka.eml": Expected(
+        sender=Address("noreply@batumi.ge", "ლაშა გოგიტიძე"),
+        subject="საჯარო ინფორმაციის მოთხოვნა ვებგვერდიდან",
+        message_id="<20260206124510.0B1C24E5F6@web1.batumi.ge>",
+        text_has=("მუნიციპალური ტრანსპორტის",),
+        return_path="www-data@web1.batumi.ge",
+        reply_to=(Address("lasha.gogitidze@yahoo.com", "ლაშა გოგიტიძე"),),
+    ),
+    "request_thunderbird_forward_rfc822.eml": Expected(
+        sender=Address("tamar.kapanadze@posta.ge", "თამარ კაპანაძე"),
+        subject="Fwd: ინფორმაციის მოთხოვნა",
+        message_id="<f0a1b2c3-d4e5-4f60-a7b8-c9d0e1f2a3b4@posta.ge>",
+        text_has=("გადმომეგზავნა",),
+        text_lacks=("ბულვარის პროექტზე",),  # the forwarded body stays in the attachment
+        content_type="multipart/mixed",
+        return_path="tamar.kapanadze@posta.ge",
+        attachments=(("ინფორმაციის მოთხოვნა.eml", "message/rfc822"),),
+        embedded=(("<b21c7e90-5d3a-4f6b-8e1c-2a9d0f4b7c63@posta.ge>", "ინფორმაციის მოთხოვნა"),),
+    ),
+    "bounce_postfix_dsn.eml": Expected(
+        sender=DAEMON_POSTFIX,
+        subject="Undelivered Mail Returned to Sender",
+        message_id="<4ZxY7k0Sd2z9sWd@mail.batumi.ge>",
+        text_has=("User unknown in\n    virtual mailbox table",),
+        content_type="multipart/report",
+        return_path="",
+        date=datetime(2026, 2, 3, 10, 15, 2, tzinfo=TBILISI),
+        attachments=(("attachment-1.txt", "message/delivery-status"), ("attachment-2.eml", "message/rfc822")),
+        embedded=((OUR_ID, CASE_SUBJECT),),
+        delivery=(("failed", "5.1.1"),),
+        headers={"auto-submitted": "auto-replied"},
+    ),
+    "bounce_postfix_delayed_headers.eml": Expected(
+        sender=DAEMON_POSTFIX,
+        subject="Delayed Mail (still being retried)",
+        message_id="<4ZyB2n5Lx3z9sWk@mail.batumi.ge>",
+        text_has=("THIS IS A WARNING ONLY.",),
+        content_type="multipart/report",
+        return_path="",
+        attachments=(("attachment-1.txt", "message/delivery-status"), ("attachment-2.txt", "text/rfc822-headers")),
+        embedded=((OUR_ID, CASE_SUBJECT),),
+        delivery=(("delayed", "4.4.1"),),
+    ),
+    "bounce_exchange_ndr.eml": Expected(
+        sender=Address("postmaster@mof.gov.ge"),
+        subject="Undeliverable: " + CASE_SUBJECT,
+        message_id="<d6f1a2b3-c4d5-4e6f-8a7b-9c0d1e2f3a4b@DB9PR03MB8456.eurprd03.prod.outlook.com>",
+        text_has=("The recipient's mailbox is full",),
+        content_type="multipart/report",
+        has_html=True,
+        attachments=(("attachment-1.txt", "message/delivery-status"), ("attachment-2.eml", "message/rfc822")),
+        in_reply_to=(OUR_ID,),
+        references=(CITIZEN_ID, OUR_ID),
+        embedded=((OUR_ID, CASE_SUBJECT),),
+        delivery=(("failed", "5.2.2"),),
+        headers={"x-ms-exchange-message-is-ndr": ""},
+    ),
+    "bounce_gmail.eml": Expected(
+        sender=Address("mailer-daemon@googlemail.com", "Mail Delivery Subsystem"),
+        subject="Delivery Status Notification (Failure)",
+        message_id="<67a05e7d.5d0a0220.3b2f1c.9e41.GMR@mx.google.com>",
+        text_has=("** Address not found **",),
+        text_lacks=("<h1",),
+        content_type="multipart/report",
+        return_path="",
+        date=datetime(2026, 2, 3, 6, 15, 9, tzinfo=UTC),
+        has_html=True,
+        attachments=(
+            ("icon.png", "image/png"),
+            ("attachment-2.txt", "message/delivery-status"),
+            ("attachment-3.eml", "message/rfc822"),
+        ),
+        in_reply_to=(OUR_ID,),
+        references=(OUR_ID,),
+        embedded=((OUR_ID, CASE_SUBJECT),),
+        delivery=(("failed", "5.1.1"),),
+        headers={"x-failed-recipients": "nino.beridze@example.ge"},
+    ),
+    "bounce_exim_plain.eml": Expected(
+        sender=Address("mailer-daemon@server.hostge.net", "Mail Delivery System"),
+        subject="Mail delivery failed: returning message to sender",
+        message_id="<E1vXyZ2-0004Ab-7Q@server.hostge.net>",
+        text_has=("------ This is a copy of the message, including all the headers. ------", OUR_ID),
+        return_path="",
+        references=(OUR_ID,),
+    ),
+    "bounce_qmail.eml": Expected(
+        sender=Address("mailer-daemon@mx1.caucasus.net"),
+        subject="failure notice",
+        message_id=None,
+        text_has=("Sorry, no mailbox here by that name. (#5.1.1)", OUR_ID),
+        return_path="",
+        date=datetime(2026, 2, 3, 6, 17, 12, tzinfo=UTC),  # "-0000": UTC, local zone unknown
+    ),
+    "autoreply_outlook_ka.eml": Expected(
+        sender=Address("e.megrelidze@adjara.gov.ge", "ეკა მეგრელიძე"),
+        subject="ავტომატური პასუხი: " + CASE_SUBJECT,
+        message_id="<VI1PR03MB4782F0E1D2C3B4A59687A6B5C4D3E2F1@VI1PR03MB4782.eurprd03.prod.outlook.com>",
+        text_has=("10 თებერვლამდე შვებულებაში ვიმყოფები",),
+        text_lacks=("\r",),
+        content_type="multipart/alternative",
+        has_html=True,
+        in_reply_to=(OUR_ID,),
+        references=(OUR_ID,),
+        headers={"auto-submitted": "auto-generated", "x-auto-response-suppress": "All"},
+    ),
+    "autoreply_gmail_vacation_en.eml": Expected(
+        sender=Address("nino.beridze@gmail.com", "Nino Beridze"),
+        subject="Out of office until 16 February",
+        message_id="<CAGx7kQ0vacation4x2Yd9Lm7Nq1Rt3Sv5Uw8Xz0Ab2Cd4Ef6Gh8@mail.gmail.com>",
+        text_has=("I am travelling until 16 February",),
+        content_type="multipart/alternative",
+        return_path="nino.beridze@gmail.com",
+        has_html=True,
+        in_reply_to=(OUR_ID,),
+        references=(OUR_ID,),
+        headers={"auto-submitted": "auto-replied"},
+    ),
+    "autoreply_ru.eml": Expected(
+        sender=Address("a.smirnova@batumi-port.ge", "Анна Смирнова"),
+        subject="Автоответ: " + CASE_SUBJECT,
+        message_id="<autoreply.1738563319.26417@mail.batumi-port.ge>",
+        text_has=("Я нахожусь в отпуске до 20 февраля 2026 г.",),
+        return_path="a.smirnova@batumi-port.ge",
+        in_reply_to=(OUR_ID,),
+        headers={"auto-submitted": "auto-replied (vacation)", "precedence": "bulk", "x-autoreply": "yes"},
+    ),
+    "autoreply_precedence_bulk_ka.eml": Expected(
+        sender=Address("info@sastumro-batumi.ge", "სასტუმრო ბათუმი"),
+        subject="მადლობა წერილისთვის",
+        message_id="<E1vXyZ9-0005Cd-1a@server.hostge.net>",
+        text_has=("გიპასუხებთ 24 საათის განმავლობაში",),
+        return_path="info@sastumro-batumi.ge",
+        headers={"precedence": "auto_reply", "x-autorespond": "მადლობა წერილისთვის"},
+    ),
+    "read_receipt_outlook_mdn.eml": Expected(
+        sender=Address("g.tsintsadze@civic-batumi.ge", "გიორგი ცინცაძე"),
+        subject="წაკითხულია: " + CASE_SUBJECT,
+        message_id="<AM9PR03MB71235F6A7B8C9D0E1F2A3B4C5D6E7F8A9B0C@AM9PR03MB7123.eurprd03.prod.outlook.com>",
+        text_has=("წაკითხულია: 4 თებერვალი 2026",),
+        content_type="multipart/report",
+        attachments=(("attachment-1.txt", "message/disposition-notification"),),
+        in_reply_to=(OUR_ID,),
+        references=(OUR_ID,),
+    ),
+    "malformed_no_boundary.eml": Expected(
+        sender=Address("noreply@tenders-georgia.ge", "Tenders Georgia"),
+        subject="ინფორმაციის მოთხოვნა ტენდერზე",
+        message_id="<8a3b1c9d2e4f@tenders-georgia.ge>",
+        text_has=("ტენდერის SPA250001234 შესახებ.",),
+        text_lacks=("--b1_", "Content-Type"),
+        content_type="multipart/alternative",
+        return_path="noreply@tenders-georgia.ge",
+        has_html=True,
+        defects=("no boundary; used 'b1_8a3b1c9d2e4f'", "no boundary parameter", "no subparts were found"),
+    ),
+    "malformed_truncated_multipart.eml": Expected(
+        sender=Address("d.kiknadze@caucasus.net", "დავით კიკნაძე"),
+        subject="სკანირებული განცხადება",
+        message_id="<20260207123000.5417@caucasus.net>",
+        text_has=("განცხადება თან ერთვის.",),
+        content_type="multipart/mixed",
+        return_path="d.kiknadze@caucasus.net",
+        attachments=(("scan.jpg", "image/jpeg"),),
+        defects=("base64 data truncated", "close boundary"),
+    ),
+    "malformed_bad_base64_and_date.eml": Expected(
+        sender=None,
+        subject="ნ\ufffd tail",
+        message_id=None,
+        text_has=("გამარჯობაგა",),
+        content_type="multipart/mixed",
+        attachments=(("attachment-1.bin", "application/octet-stream"),),
+        defects=(
+            "From: invalid address",
+            "To: invalid address",
+            "Subject ends inside a UTF-8 character",
+            "'not-a-message-id' holds no msg-id",
+            "unreadable Date header",
+            "outside the base64 alphabet",
+            "base64 padding inside the data",
+        ),
+    ),
+    "unknown_charset.eml": Expected(
+        sender=Address("z.nogaideli@mail.ge", "ზურაბ ნოღაიდელი"),
+        subject="მოთხოვნა #17",
+        message_id="<unknown-charset-1@mail.ge>",
+        text_has=("გთხოვთ მომაწოდოთ ინფორმაცია.\n", "Привет из cp1251"),
+        content_type="multipart/mixed",
+        defects=(
+            "unknown charset 'x-foo' in message header From: decoded as utf-8",
+            "unknown charset 'x-foo' in message header Subject: decoded as utf-8",
+            "unknown charset 'x-foo' in part 2 (text/plain): decoded as utf-8",
+            "part 3 (text/plain) is not valid us-ascii: decoded as windows-1251",
+        ),
+    ),
+    "hostile_filename.eml": Expected(
+        sender=Address("attacker@evil.example", "Attacker"),
+        subject="documents",
+        message_id="<hostile-1@evil.example>",
+        text_has=("see attached",),
+        content_type="multipart/mixed",
+        attachments=(
+            ("passwd", "text/plain"),
+            ("evil.exe", "application/octet-stream"),
+            ("invoicefdp.exe", "application/octet-stream"),  # U+202E would show it as "invoiceexe.pdf"
+            ("bashrc", "text/plain"),
+            ("ა" * 83 + ".pdf", "application/pdf"),  # 255 bytes of UTF-8 at most
+            ("_con.txt", "text/plain"),
+            ("résumé .docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            ("attachment-8.png", "image/png"),
+        ),
+    ),
+    "no_from.eml": Expected(
+        sender=None,
+        subject="request",
+        message_id=None,
+        text_has=("Please send me the 2025 budget.",),
+    ),
+}
+
+
+def _parsed(name: str) -> InboundMessage:
+    return parse_message((SAMPLES / name).read_bytes())
+
+
+def test_every_sample_has_a_row() -> None:
+    assert sorted(p.name for p in SAMPLES.glob("*.eml")) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_sample(name: str) -> None:
+    expected, message = CASES[name], _parsed(name)
+    assert message.sender == expected.sender
+    assert message.subject == expected.subject
+    assert message.message_id == expected.message_id
+    assert message.content_type == expected.content_type
+    assert message.return_path == expected.return_path
+    for fragment in expected.text_has:
+        assert fragment in message.text
+    for fragment in expected.text_lacks:
+        assert fragment not in message.text
+    assert (message.html is not None) == expected.has_html
+    assert [(a.filename, a.content_type) for a in message.attachments] == list(expected.attachments)
+    assert message.in_reply_to == expected.in_reply_to
+    assert message.references == expected.references
+    assert message.reply_to == expected.reply_to
+    assert [(h["message-id"][0], h["subject"][0]) for h in message.embedded_headers] == list(expected.embedded)
+    assert [(d["action"], d["status"]) for d in message.delivery_status] == list(expected.delivery)
+    assert len(message.defects) == len(expected.defects), message.defects
+    for fragment, defect in zip(expected.defects, message.defects, strict=True):
+        assert fragment in defect
+    for header, value in expected.headers.items():
+        assert message.header(header) == value
+    if expected.date is not None:
+        assert message.date == expected.date
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_sample_values_are_storable(name: str) -> None:
+    """Every string is valid UTF-8 without NUL (PostgreSQL text), every date aware, ids canonical."""
+    message = _parsed(name)
+    strings = [message.subject, message.text, message.html or "", *message.defects]
+    strings += [v for values in message.headers.values() for v in values]
+    strings += [a.filename for a in message.attachments]
+    for text in strings:
+        text.encode("utf-8")
+        assert "\x00" not in text
+    assert message.date is None or message.date.tzinfo is not None
+    for msg_id in (message.message_id, *message.in_reply_to, *message.references):
+        assert msg_id is None or (msg_id.startswith("<") and msg_id.endswith(">") and " " not in msg_id)
+    assert all(name == name.lower() for name in message.headers)
+
+
+def test_attachment_bytes_survive_decoding() -> None:
+    (pdf,) = _parsed("request_thunderbird_qp_attachment.eml").attachments
+    assert pdf.data.startswith(b"%PDF-1.4\n") and pdf.data.endswith(b"%%EOF\n")
+    jpeg = _parsed("request_iphone_ka_photo.eml").attachments[0].data
+    assert jpeg[:2] == b"\xff\xd8" and jpeg[-2:] == b"\xff\xd9"
+    bad = _parsed("malformed_bad_base64_and_date.eml").attachments[0].data
+    assert bad == b"aaabc"  # "YQ==YQ==YWJj": each padded chunk decoded on its own
+
+
+def test_embedded_message_is_kept_whole() -> None:
+    returned = _parsed("bounce_postfix_dsn.eml").attachments[1].data
+    inner = parse_message(returned)
+    assert inner.message_id == OUR_ID
+    assert inner.subject == CASE_SUBJECT
+    assert "FOI-2026-00042" in inner.text
+
+
+def test_delivery_status_fields_are_unfolded() -> None:
+    (status,) = _parsed("bounce_postfix_dsn.eml").delivery_status
+    assert status["final-recipient"] == "rfc822; nino.beridze@example.ge"
+    assert status["diagnostic-code"] == (
+        "smtp; 550 5.1.1 <nino.beridze@example.ge>: Recipient address rejected: "
+        "User unknown in virtual mailbox table"
+    )
+    assert "reporting-mta" not in status  # per-message fields stay out
+
+
+def test_headers_keep_every_value_in_order() -> None:
+    message = _parsed("request_gmail_ka.eml")
+    received = message.header_values("Received")
+    assert len(received) == 2 and received[0].startswith("by 2002:a05:7208")
+    assert message.header("FROM") == "ნინო ბერიძე <nino.beridze@gmail.com>"
+
+
+def _raw(*lines: str, body: str = "body\n") -> bytes:
+    return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+
+
+EDGE_CASES = [
+    pytest.param(_raw("Message-ID: <  split\r\n id@host >"), "message_id", "<splitid@host>", id="msgid-folded"),
+    pytest.param(_raw("Message-ID: bare@host"), "message_id", "<bare@host>", id="msgid-no-brackets"),
+    pytest.param(_raw("Return-Path: <>"), "return_path", "", id="null-sender"),
+    pytest.param(_raw("Return-Path: <Bounce@X.GE>"), "return_path", "bounce@x.ge", id="return-path"),
+    pytest.param(
+        _raw("In-Reply-To: <a@b> (Nino's message of Tue, 3 Feb 2026)"), "in_reply_to", ("<a@b>",), id="irt-comment"
+    ),
+    pytest.param(_raw("References: <a@b>\r\n\t<c@d> <a@b>"), "references", ("<a@b>", "<c@d>"), id="refs-dedup"),
+    pytest.param(
+        _raw("Date: Tue, 3 Feb 2026 10:00:00"),
+        "date",
+        datetime(2026, 2, 3, 10, 0, tzinfo=UTC),
+        id="date-without-zone",
+    ),
+    pytest.param(
+        _raw("Subject: =?UTF-8?B?4YOS4YOQ?=\r\n =?UTF-8?B?4YOb4YOQ4YOg4YOv4YOd4YOR4YOQ?=  \t  world"),
+        "subject",
+        "გამარჯობა world",
+        id="subject-words-joined-and-folded",
+    ),
+    pytest.param(
+        _raw("Subject: =?utf-8?B?4YOS4YOQ4YO=?= =?utf-8?B?m+GDkA==?="),
+        "subject",
+        "გამა",
+        id="letter-split-across-words",
+    ),
+    pytest.param(
+        _raw("From: =?utf-8?B?4YOc4YOY4YOc4YOdIOGDkQ==?= =?utf-8?B?4YOU4YOg4YOY4YOr4YOU?= <n@x.ge>"),
+        "sender",
+        Address("n@x.ge", "ნინო ბერიძე"),
+        id="display-name-words-joined",
+    ),
+    pytest.param(_raw("From: 'Nino Beridze' <N@X.GE>"), "sender", Address("n@x.ge", "Nino Beridze"), id="quoted-name"),
+    pytest.param(
+        _raw("From: \"=?utf-8?B?4YOc4YOY4YOc4YOd?=\" <n@x.ge>"),
+        "sender",
+        Address("n@x.ge", "ნინო"),
+        id="encoded-word-in-quotes",
+    ),
+    pytest.param(
+        _raw("Subject: =?windows-1251?B?z/Do4uXy?="), "subject", "Привет", id="subject-cp1251-word"
+    ),
+    pytest.param(
+        "Subject: Привет\r\n\r\nx".encode("cp1251"), "subject", "Привет", id="subject-raw-cp1251"
+    ),
+    pytest.param(
+        _raw("Content-Type: text/plain; charset=utf-8", body="a\r\nb\rc\x00d\r\n"), "text", "a\nb\ncd\n", id="newlines"
+    ),
+    pytest.param(b"", "text", "", id="empty-input"),
+    pytest.param(b"\x00\xff\xfe" * 100, "sender", None, id="binary-garbage"),
+]
+
+
+@pytest.mark.parametrize(("raw", "attribute", "expected"), EDGE_CASES)
+def test_edge_case(raw: bytes, attribute: str, expected: object) -> None:
+    assert getattr(parse_message(raw), attribute) == expected
+
+
+def test_html_meta_charset_body_is_decoded() -> None:
+    raw = _raw("Content-Type: text/html").replace(b"body\n", b'<meta charset="windows-1251"><p>\xcf\xf0\xe8</p>')
+    assert parse_message(raw).text == "При\n"
+
+
+def test_multipart_without_boundary_or_parts_is_read_as_text() -> None:
+    raw = _raw("Content-Type: multipart/mixed", body="just text\n-------------\nmore\n")
+    message = parse_message(raw)
+    assert message.text == "just text\n-------------\nmore\n"
+    assert any("body read as plain text" in d for d in message.defects)
+
+
+def test_base64_message_rfc822_is_unwrapped() -> None:
+    inner = b"Message-ID: <x@y>\r\nSubject: inner\r\n\r\nhello\r\n"
+    raw = _raw(
+        'Content-Type: multipart/mixed; boundary="b"',
+        body="--b\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(inner).decode()
+        + "--b--\r\n",
+    )
+    message = parse_message(raw)
+    assert message.attachments[0].data == inner
+    assert message.embedded_headers[0]["subject"] == ("inner",)
+
+
+def test_absurd_nesting_is_cut_off_not_fatal() -> None:
+    depth = 2000
+    head = "".join(f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n' for i in range(depth))
+    raw = (head + "Content-Type: text/plain\r\n\r\ndeep\r\n").encode()
+    message = parse_message(raw)
+    assert message.defects  # cut off by depth or by the parser's recursion; either way listed
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_truncated_samples_never_raise(name: str) -> None:
+    raw = (SAMPLES / name).read_bytes()
+    for cut in range(0, len(raw), max(1, len(raw) // 40)):
+        parse_message(raw[:cut])
+        parse_message(raw[:cut] + b"\xff\xfe\x00" + raw[cut + 3 :])
+
+
+def test_fifty_megabyte_attachment_stays_within_memory(tmp_path: Path) -> None:
+    """One 50 MB base64 attachment: peak RSS growth while parsing stays well under 300 MB."""
+    data = os.urandom(50 * 1024 * 1024)
+    raw = (
+        b"From: big@example.ge\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nscan\r\n'
+        b"--b\r\nContent-Type: application/pdf; name=scan.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(data).replace(b"\n", b"\r\n")
+        + b"--b--\r\n"
+    )
+    path = tmp_path / "big.eml"
+    path.write_bytes(raw)
+    del raw
+    # A fresh interpreter, so that ru_maxrss before parsing is the baseline and after it the parse's peak.
+    script = textwrap.dedent(
+        """
+        import hashlib, json, resource, sys
+        from pathlib import Path
+        from foimail.mail.parse import parse_message
+        raw = Path(sys.argv[1]).read_bytes()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        message = parse_message(raw)
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({
+            "growth_mib": (after - before) / 1024,
+            "sha256": hashlib.sha256(message.attachments[0].data).hexdigest(),
+            "text": message.text,
+        }))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, check=True, cwd=Path(__file__).parents[2]
+    )
+    report = json.loads(result.stdout)
+    assert report["sha256"] == hashlib.sha256(data).hexdigest()
+    assert report["text"] == "scan\n"
+    assert report["growth_mib"] < 250
