@@ -82,7 +82,10 @@ def _route(
         reason = f"same Message-ID as stored message #{earlier.id} (a copy with other headers)"
         return _set_aside(session, stored, "duplicate", (reason,), now)
     sender = message.sender.address if message.sender else ""
-    is_officer = bool(sender) and matches_any(sender, ctx.settings.office.officers)
+    officers = ctx.settings.office.officers
+    # A web form on the city's own site writes From: noreply@<city> with the citizen in Reply-To.
+    writes_for_other = any(not matches_any(r.address, officers) for r in message.reply_to)
+    is_officer = bool(sender) and matches_any(sender, officers) and not writes_for_other
     case = routes.case_for(ctx, session, message, verdict)
     if is_officer:
         outcome = routes.officer_message(ctx, session, stored, message, verdict, case, now)

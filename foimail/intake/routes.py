@@ -11,6 +11,7 @@ from foimail.context import AppContext
 from foimail.core.classify import MessageKind, Verdict
 from foimail.core.message import InboundMessage
 from foimail.core.numbering import format_number
+from foimail.core.recipients import suppression_reason
 from foimail.outbound.notices import NOTICE_KINDS, notify
 from foimail.outbound.outbox import enqueue, suppress
 from foimail.store.models import Case, CaseStatus, StoredMessage
@@ -45,6 +46,8 @@ def register(ctx: AppContext, session: Session, stored: StoredMessage, message: 
     year = received_local.year
     seq = take_next_seq(session, year)
     requester = message.sender or (message.reply_to[0] if message.reply_to else None)
+    if message.reply_to and (requester is None or suppression_reason(requester.address, ctx.settings.office.address)):
+        requester = message.reply_to[0]  # From: noreply@... of a web form; the citizen is in Reply-To
     case = Case(
         number=format_number(ctx.settings.numbering.format, year, seq),
         year=year,
@@ -123,6 +126,11 @@ def attach_set_aside(
     if verdict.kind != MessageKind.BOUNCE:
         return
     reason = _bounce_reason(message) or "; ".join(verdict.reasons)
+    actions = {fields.get("action", "").lower() for fields in message.delivery_status}
+    if actions and "failed" not in actions:  # RFC 3464 §2.3.3: "delayed" is a warning; the server retries
+        record_event(session, at=now, actor=stored.sender or "<>", kind="delivery_delayed", case=case,
+                     message=stored, reason=reason)
+        return
     for item in bounced:
         item.last_error = f"bounced: {reason}"[:2000]
         record_event(session, at=now, actor=stored.sender or "<>", kind="delivery_failed", case=case, message=stored,

@@ -6,12 +6,14 @@ words, Georgian filenames RFC 2231 parameters, bodies quoted-printable or base64
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from email import headerregistry, policy
 from email.message import EmailMessage
+from email.utils import formataddr
 from typing import Final
 
 from foimail.core.message import Address, Attachment
@@ -30,16 +32,15 @@ _POLICY = policy.SMTP.clone(cte_type="7bit")
 # long Outlook msg-id in an encoded word, and no client threads on that.
 _GENERATE = _POLICY.clone(refold_source="none")
 _HEADER_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322 §3.6.8 ftext
+_MAX_ENCODED_WORD = 75
 
 
 def make_message_id(domain: str) -> str:
-    """A new msg-id `<foimail.{uuid4 hex}@{domain}>`: the prefix lets us recognise our mail coming back."""
+    """A new msg-id `<foimail.{uuid4 hex}@{domain}>`: the prefix lets us recognise our mail coming back.
+
+    core.classify.is_own_message_id is the reading side of this format.
+    """
     return f"<{MESSAGE_ID_PREFIX}{uuid.uuid4().hex}@{domain}>"
-
-
-def is_own_message_id(message_id: str) -> bool:
-    """True for a msg-id that make_message_id produced (any domain)."""
-    return message_id.strip().lstrip("<").startswith(MESSAGE_ID_PREFIX)
 
 
 def thread_references(references: Sequence[str], in_reply_to: str | None) -> tuple[str, ...]:
@@ -76,9 +77,10 @@ def compose_message(
     if date.tzinfo is None or date.utcoffset() is None:
         raise ValueError("date must be timezone-aware")
     msg = EmailMessage(policy=_POLICY)
-    msg["From"] = _mailbox(sender)
-    msg["To"] = [_mailbox(address) for address in to]
-    msg["Subject"] = " ".join(subject.split())
+    msg.set_raw("From", _fold("From", _mailbox(sender)))
+    if to:
+        msg.set_raw("To", _fold("To", [p for i, a in enumerate(to) for p in _mailbox(a, last=i == len(to) - 1)]))
+    msg.set_raw("Subject", _fold("Subject", _unstructured(subject)))
     msg["Date"] = date
     msg.set_raw("Message-ID", _single_msg_id(message_id))
     if in_reply_to is not None:
@@ -97,13 +99,74 @@ def compose_message(
     return msg.as_bytes(policy=_GENERATE)
 
 
-def _mailbox(address: Address) -> headerregistry.Address:
+def _mailbox(address: Address, last: bool = True) -> list[str]:
+    """A mailbox as foldable pieces: an ASCII name quoted as needed, any other as RFC 2047 words."""
     local, at, domain = address.address.strip().rpartition("@")
     if not at or not local or not local.isascii():
         raise ValueError(f"cannot send to {address.address!r} without SMTPUTF8")
     ascii_domain = domain.encode("idna").decode("ascii")  # IDNA 2003: ბათუმი.ge -> xn--...
-    display_name = " ".join(address.name.split())
-    return headerregistry.Address(display_name=display_name, addr_spec=f"{local}@{ascii_domain}")
+    addr_spec = headerregistry.Address(addr_spec=f"{local}@{ascii_domain}").addr_spec  # validates
+    name = " ".join(address.name.split())
+    if name.isascii():
+        pieces = formataddr((name, addr_spec)).split(" ")
+    else:
+        pieces = [*_encoded_words(name), f"<{addr_spec}>"]
+    return pieces if last else [*pieces[:-1], pieces[-1] + ","]
+
+
+def _unstructured(text: str) -> list[str]:
+    """Subject text as foldable pieces: ASCII words stay readable ([FOI-2026-00042]), the rest encoded."""
+    pieces: list[str] = []
+    pending: list[str] = []
+    for word in text.split():
+        if word.isascii() and "=?" not in word and len(word) <= 70:
+            pieces += _encoded_words(" ".join(pending)) if pending else []
+            pending = []
+            pieces.append(word)
+        else:
+            pending.append(word)
+    return pieces + (_encoded_words(" ".join(pending)) if pending else [])
+
+
+def _encoded_words(text: str) -> list[str]:
+    """RFC 2047 §2 B-encoded UTF-8 words of at most 75 characters, split after a space where possible.
+
+    The space that separates two words is encoded inside the first, since the whitespace between
+    encoded words is not text (RFC 2047 §6.2); readers that keep it anyway still see whole words.
+    """
+    chunks: list[str] = []
+    chunk = ""
+    for token in re.findall(r"\S+\s*|\s+", text):
+        if _encoded_length(chunk + token) > _MAX_ENCODED_WORD:
+            if chunk:
+                chunks.append(chunk)
+            chunk = ""
+            for char in token:  # longer than one encoded word: split between characters
+                if _encoded_length(chunk + char) > _MAX_ENCODED_WORD:
+                    chunks.append(chunk)
+                    chunk = ""
+                chunk += char
+        else:
+            chunk += token
+    chunks.append(chunk)
+    return ["=?utf-8?b?" + base64.b64encode(c.encode("utf-8")).decode("ascii") + "?=" for c in chunks if c]
+
+
+def _encoded_length(text: str) -> int:
+    return len("=?utf-8?b??=") + 4 * -(-len(text.encode("utf-8")) // 3)
+
+
+def _fold(name: str, pieces: list[str]) -> str:
+    """Join `pieces` with single spaces, breaking lines before a piece that would pass 78 characters."""
+    lines = [""]
+    width = len(name) + 2
+    for piece in pieces:
+        if lines[-1] and width + 1 + len(piece) > _POLICY.max_line_length:
+            lines.append("")
+            width = 0
+        lines[-1] += (" " if lines[-1] or len(lines) > 1 else "") + piece
+        width += 1 + len(piece)
+    return "\n".join(lines)
 
 
 def _single_msg_id(value: str) -> str:

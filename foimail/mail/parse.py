@@ -9,6 +9,7 @@ from email import policy
 from email.feedparser import BytesFeedParser
 from email.message import Message
 from email.parser import BytesHeaderParser
+from email.utils import collapse_rfc2231_value
 
 from foimail.core.message import Address, Attachment, InboundMessage
 from foimail.mail.charsets import decode_bytes, repair_escaped_bytes
@@ -28,7 +29,10 @@ from foimail.mail.text_body import html_to_text, normalise_newlines, sniff_html_
 
 __all__ = ["parse_message", "safe_filename"]
 
-_POLICY = policy.default
+# The MIME structure is read with compat32: its headers stay plain strings, so walking the tree never
+# re-parses (or raises on) a header. Each header is decoded once, with policy.default, in headers.py.
+_POLICY = policy.compat32
+_HEADER_POLICY = policy.default
 # Re-serialising an embedded message must not refold (and so rewrite) the headers it came with.
 _REGENERATE = policy.default.clone(refold_source="none", linesep="\r\n")
 _FEED_CHUNK = 1 << 20  # feeding in chunks keeps the decoded copy of a 50 MB message out of memory
@@ -303,12 +307,10 @@ class _BodyWalk:
                 continue
             source, _ = prepare_source(raw, where)
             try:
-                params = _POLICY.header_factory(header_name, source).params
-                value = params.get(param)
-            except Exception:  # see headers.decode_text; the stdlib's own reading is the fallback
-                value = part.get_param(param, header=header_name)
-            if isinstance(value, tuple):  # an unjoined RFC 2231 value from get_param
-                value = value[2]
+                value = _HEADER_POLICY.header_factory(header_name, source).params.get(param)
+            except Exception:  # see headers.decode_text; compat32's own reading is the fallback
+                raw_value = part.get_param(param, header=header_name)
+                value = collapse_rfc2231_value(raw_value) if raw_value is not None else None
             if isinstance(value, str) and value.strip():
                 return repair_escaped_bytes(value, where)[0]
         return None

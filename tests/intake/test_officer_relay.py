@@ -1,0 +1,205 @@
+"""Officers answer from their own mail client: relayed, recorded from Cc, or refused as forged.
+
+Mail comes in through a real Dovecot and goes out through a real aiosmtpd, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+
+from tests.support.desk import (
+    ANSWER_AT,
+    FOI,
+    NOTIFY,
+    NUMBER,
+    OFFICER,
+    REQUEST_ID,
+    REQUEST_SUBJECT,
+    REQUESTER,
+    Desk,
+    open_desk,
+    officer_mail,
+)
+from tests.support.mails import request_mail
+
+ANSWER = (
+    "ქალბატონო ნინო,\n\n"
+    "გიგზავნით 2025 წლის ბიუჯეტის შესრულების ანგარიშს და ხარჯების ცხრილს.\n\n"
+    "პატივისცემით,\n"
+    "გიორგი მამალაძე\n"
+    "ფინანსური სამსახური\n"
+)
+ATTACHMENTS = [
+    ("ბიუჯეტის შესრულების ანგარიში 2025.pdf", "application/pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40),
+    ("ხარჯები.csv", "text/csv", "მუხლი;თანხა\nგზები;1200000\nსკოლები;850000\n".encode()),
+]
+
+
+@pytest.fixture
+def desk(make_app, smtp_server, mailbox) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+    desk = open_desk(make_app, smtp_server, mailbox)
+    yield desk
+    desk.close()
+
+
+@pytest.fixture
+def trusting_desk(make_app, smtp_server, mailbox) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+    desk = open_desk(make_app, smtp_server, mailbox, trusted_authserv_id="mx.batumi.ge")
+    yield desk
+    desk.close()
+
+
+def relay_answer(desk: Desk, **fields) -> list:  # type: ignore[no-untyped-def]
+    """The officer answers at ANSWER_AT; the outbox runs three minutes later."""
+    desk.receive(officer_mail(ANSWER, **fields))
+    desk.clock.advance(minutes=3)
+    return desk.send_all()
+
+
+def test_relay_with_georgian_attachments(desk: Desk) -> None:
+    raw = officer_mail(ANSWER, attachments=ATTACHMENTS, message_id="<answer-1@batumi.ge>")
+    assert b"filename*0*=utf-8''" in raw  # the mail client's RFC 2231 Georgian filename, continued
+    desk.receive(raw)
+    desk.clock.advance(minutes=3)  # sent at 14:05 Tbilisi
+    answer, receipt = desk.send_all()
+
+    assert answer.rcpt_tos == [REQUESTER]
+    mail = answer.mail
+    assert mail["From"].addresses[0].addr_spec == FOI
+    assert mail["Subject"] == f"[{NUMBER}] {REQUEST_SUBJECT}"
+    assert mail["In-Reply-To"] == REQUEST_ID
+    assert mail["References"] == REQUEST_ID
+    assert mail["Auto-Submitted"] is None  # a person's answer, not an automatic reply
+    assert answer.text.startswith(ANSWER.rstrip())
+    got = [(p.get_filename(), p.get_content_type(), p.get_payload(decode=True)) for p in mail.iter_attachments()]
+    assert got == ATTACHMENTS  # names, types and every byte
+
+    assert receipt.rcpt_tos == [OFFICER]
+    assert receipt.mail["Subject"] == f"[{NUMBER}] გაგზავნილია / Sent to the requester"
+    assert receipt.mail["In-Reply-To"] == "<answer-1@batumi.ge>"
+    assert "14:05" in receipt.text and "24 November 2026" in receipt.text and REQUESTER in receipt.text
+    assert "2026 წლის 24 ნოემბერი" in receipt.text
+
+    case = desk.case()
+    assert (case.outcome, case.status, case.deciding_official) == ("answered_full", "closed", OFFICER)
+    assert case.answered_at == ANSWER_AT  # when the answer arrived, not when it was relayed
+    assert (case.refusal_ground, case.refusal_act, case.forwarded_to) == (None, None, None)
+    stored = desk.stored("<answer-1@batumi.ge>")
+    assert stored.raw == raw and stored.kind == "officer" and stored.case_id == case.id
+    assert [a.filename for a in stored.attachments] == [name for name, _, _ in ATTACHMENTS]
+    assert desk.event_kinds()[2:] == ["decided", "relay_queued", "relay_sent", "officer_receipt_sent"]
+    [decided] = desk.events("decided")
+    assert decided.actor == OFFICER and decided.detail["outcome"] == "answered_full"
+
+
+@pytest.mark.parametrize("copy", ["cc", "bcc"])
+def test_answer_sent_directly_with_foi_in_copy_is_recorded_not_relayed(desk: Desk, copy: str) -> None:
+    raw = officer_mail(
+        ANSWER,
+        subject=f"RE: [{NUMBER}] {REQUEST_SUBJECT}",
+        to=f"ნინო ბერიძე <{REQUESTER}>",
+        cc=FOI if copy == "cc" else None,  # a Bcc copy arrives without the header
+        message_id="<direct-1@batumi.ge>",
+    )
+    desk.receive(raw)
+    sent = desk.send_all()
+
+    assert [s.rcpt_tos for s in sent] == [[OFFICER]]  # the receipt; nothing to the requester
+    assert "answer recorded" in sent[0].text
+    case = desk.case()
+    assert (case.outcome, case.status, case.deciding_official) == ("answered_full", "closed", OFFICER)
+    assert case.answered_at == ANSWER_AT
+    assert desk.stored("<direct-1@batumi.ge>").raw == raw
+    [recorded] = desk.events("answer_recorded")
+    assert recorded.actor == OFFICER and recorded.detail["outcome"] == "answered_full"
+    assert "relay_queued" not in desk.event_kinds()
+
+
+# What the receiving MTA (mx.batumi.ge) and others wrote, topmost first.
+FORGED = {
+    "no results at all": (),
+    "trusted server saw dkim fail": ("mx.batumi.ge; dkim=fail header.d=batumi.ge; spf=fail smtp.mailfrom=batumi.ge",),
+    "pass from another server, above": (
+        "evil.example; dkim=pass header.d=batumi.ge",
+        "mx.batumi.ge; dkim=none; spf=softfail smtp.mailfrom=giorgi@batumi.ge",
+    ),
+    "pass from another server, below": (
+        "mx.batumi.ge; dkim=none; spf=softfail smtp.mailfrom=giorgi@batumi.ge",
+        "evil.example; dkim=pass header.d=batumi.ge",
+    ),
+    "pass from a look-alike server only": ("mx.batumi.ge.evil.example; dkim=pass header.d=batumi.ge",),
+    "trusted pass for another domain": ("mx.batumi.ge; dkim=pass header.d=evil.example",),
+    "sender's own trusted-looking pass below the MTA's": (
+        "mx.batumi.ge; dkim=fail header.d=batumi.ge",
+        "mx.batumi.ge; dkim=pass header.d=batumi.ge",
+    ),
+}
+
+
+@pytest.mark.parametrize("results", list(FORGED.values()), ids=list(FORGED))
+def test_forged_officer_is_a_citizen_and_notify_list_is_warned(trusting_desk: Desk, results: tuple) -> None:
+    desk = trusting_desk
+    raw = officer_mail("#refused other\n\n" + ANSWER, results=results, message_id="<forged-1@batumi.ge>")
+    desk.receive(raw)
+    sent = desk.send_all()
+
+    assert all(s.rcpt_tos == [NOTIFY] for s in sent), [s.rcpt_tos for s in sent]  # nothing to requester or "officer"
+    subjects = sorted(s.mail["Subject"] for s in sent)
+    assert subjects == [
+        f"[{NUMBER}] ახალი წერილი მომთხოვნისგან / New message from the requester",
+        f"[{NUMBER}] შესაძლო გაყალბება / Possible forged officer message",
+    ]
+    warning = next(s for s in sent if "forged" in s.mail["Subject"])
+    assert OFFICER in warning.text and f"#{desk.stored('<forged-1@batumi.ge>').id}" in warning.text
+    case = desk.case()
+    assert (case.outcome, case.status, case.deciding_official, case.answered_at) == (None, "open", None, None)
+    stored = desk.stored("<forged-1@batumi.ge>")
+    assert (stored.kind, stored.case_id, stored.raw) == ("follow_up", case.id, raw)
+    assert desk.event_kinds()[2:] == ["possible_forgery", "follow_up", "notify_sent", "followup_notice_sent"]
+
+
+GENUINE = {
+    "dkim": ("mx.batumi.ge; dkim=pass header.d=batumi.ge",),
+    "spf, folded, with comments": (
+        "mx.batumi.ge;\r\n\tdkim=none (no signature);\r\n\tspf=pass (sender SPF authorized)"
+        " smtp.mailfrom=giorgi@batumi.ge",
+    ),
+    "another server's fail below": (
+        "mx.batumi.ge; arc=none; dkim=pass (2048-bit key) header.d=batumi.ge header.s=mail",
+        "relay.example.net; dkim=fail header.d=batumi.ge",
+    ),
+}
+
+
+@pytest.mark.parametrize("results", list(GENUINE.values()), ids=list(GENUINE))
+def test_genuine_officer_is_relayed_when_authserv_id_is_trusted(trusting_desk: Desk, results: tuple) -> None:
+    answer, receipt = relay_answer(trusting_desk, results=results)
+    assert answer.rcpt_tos == [REQUESTER] and receipt.rcpt_tos == [OFFICER]
+    assert answer.text.startswith(ANSWER.rstrip())
+    assert trusting_desk.case().deciding_official == OFFICER
+    assert "possible_forgery" not in trusting_desk.event_kinds()
+
+
+@pytest.mark.parametrize("tagged", [True, False], ids=["subject tag", "threading only"])
+def test_requester_replying_to_the_answer_is_a_follow_up_and_the_office_told(desk: Desk, tagged: bool) -> None:
+    [answer, _] = relay_answer(desk)
+    question = "გმადლობთ. ცხრილში არ ჩანს 2025 წლის მეოთხე კვარტალი — შეგიძლიათ დამატებით გამომიგზავნოთ?"
+    subject = f"Re: [{NUMBER}] {REQUEST_SUBJECT}" if tagged else f"Re: {REQUEST_SUBJECT}"
+    desk.clock.advance(hours=2)
+    raw = request_mail(subject=subject, body=question, in_reply_to=answer.mail["Message-ID"],
+                       message_id="<reply-1@example.org>")
+    desk.receive(raw)
+    [notice] = desk.send_all()
+
+    assert notice.rcpt_tos == [NOTIFY]
+    assert notice.mail["Subject"] == f"[{NUMBER}] ახალი წერილი მომთხოვნისგან / New message from the requester"
+    assert question in notice.text and REQUESTER in notice.text
+    case = desk.case()
+    stored = desk.stored("<reply-1@example.org>")
+    assert (stored.kind, stored.case_id, stored.set_aside, stored.raw) == ("follow_up", case.id, False, raw)
+    assert case.outcome == "answered_full" and case.answered_at == ANSWER_AT  # the answer stands
+    [follow_up] = desk.events("follow_up")
+    assert follow_up.actor == REQUESTER and isinstance(follow_up.at, datetime)

@@ -1,0 +1,137 @@
+"""An FOI desk for the officer-workflow tests: mail in through a real Dovecot, out through a real aiosmtpd.
+
+`open_desk` registers one request from the requester and sends its confirmation, so every test starts from
+case FOI-2026-00001 waiting for an answer. The clock is the test's: mail is appended to Dovecot with the
+clock's time as its internal date, which intake takes as the time the message was received.
+"""
+
+from __future__ import annotations
+
+import email
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.policy import default
+from typing import Any
+
+from sqlalchemy import select
+
+from foimail.config import OfficeSettings
+from foimail.context import AppContext
+from foimail.runners import IntakeRunner, OutboxRunner
+from foimail.store.db import unit_of_work
+from foimail.store.models import Case, Event, StoredMessage
+from tests.support.app import SettableClock, imap_settings_for, smtp_settings_for
+from tests.support.mails import request_mail
+
+FOI = "foi@batumi.ge"
+REQUESTER = "nino@example.org"
+OFFICER = "giorgi@batumi.ge"
+OFFICER_NAME = "გიორგი მამალაძე"
+NOTIFY = "foi-registry@batumi.ge"
+NUMBER = "FOI-2026-00001"
+REQUEST_SUBJECT = "საჯარო ინფორმაციის მოთხოვნა"
+REQUEST_ID = "<request-1@example.org>"
+# Fri 2026-11-20 17:30 Tbilisi: the request arrives.
+REQUEST_AT = datetime(2026, 11, 20, 13, 30, tzinfo=UTC)
+# Tue 2026-11-24 14:02 Tbilisi (UTC+4): the officer answers.
+ANSWER_AT = datetime(2026, 11, 24, 10, 2, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message the SMTP server accepted: its envelope recipients and the parsed bytes."""
+
+    rcpt_tos: list[str]
+    mail: EmailMessage
+
+    @property
+    def text(self) -> str:
+        part = self.mail.get_body(("plain",))
+        assert part is not None
+        return str(part.get_content())
+
+
+@dataclass
+class Desk:
+    ctx: AppContext
+    clock: SettableClock
+    smtp: Any
+    mailbox: Any
+    intake: Any  # IntakeRunner with an IMAP mailbox
+    outbox: OutboxRunner
+    seen: int = 0
+
+    def receive(self, raw: bytes) -> None:
+        """Deliver `raw` to the FOI mailbox as of now and run intake once."""
+        with self.mailbox.client(FOI) as imap:
+            imap.append("INBOX", raw, msg_time=self.clock())
+        try:
+            assert self.intake.run_once() == 1
+        finally:
+            self.intake.mailbox.close()  # the next run logs in afresh and sees what was appended meanwhile
+
+    def send_all(self) -> list[Sent]:
+        """Run the outbox until nothing is due; what the SMTP server accepted since the last call."""
+        while self.outbox.run_once():
+            pass
+        new = self.smtp.messages[self.seen :]
+        self.seen = len(self.smtp.messages)
+        return [Sent(m.rcpt_tos, email.message_from_bytes(m.data, policy=default)) for m in new]
+
+    def case(self, number: str = NUMBER) -> Case:
+        with unit_of_work(self.ctx.sessions) as session:
+            return session.execute(select(Case).where(Case.number == number)).scalar_one()
+
+    def event_kinds(self) -> list[str]:
+        with unit_of_work(self.ctx.sessions) as session:
+            return list(session.execute(select(Event.kind).order_by(Event.id)).scalars())
+
+    def events(self, kind: str) -> list[Event]:
+        with unit_of_work(self.ctx.sessions) as session:
+            return list(session.execute(select(Event).where(Event.kind == kind).order_by(Event.id)).scalars())
+
+    def stored(self, message_id: str) -> StoredMessage:
+        """The inbound row of the message with this Message-ID, raw bytes loaded."""
+        with unit_of_work(self.ctx.sessions) as session:
+            row = session.execute(
+                select(StoredMessage).where(StoredMessage.message_id_header == message_id)
+            ).scalar_one()
+            _ = row.raw, row.attachments
+            return row
+
+    def close(self) -> None:
+        self.outbox.loop.close()
+
+
+def open_desk(make_app: Callable[..., AppContext], smtp_server: Any, mailbox: Any, **office: Any) -> Desk:
+    """A desk with case FOI-2026-00001 registered and confirmed; `office` overrides OfficeSettings."""
+    clock = SettableClock(REQUEST_AT)
+    ctx = make_app(
+        clock=clock,
+        smtp=smtp_settings_for(smtp_server),
+        imap=imap_settings_for(mailbox),
+        office=OfficeSettings(notify=(NOTIFY,), **office),
+    )
+    desk = Desk(ctx, clock, smtp_server, mailbox, IntakeRunner(ctx), OutboxRunner(ctx))
+    desk.receive(request_mail(sender=REQUESTER, subject=REQUEST_SUBJECT, message_id=REQUEST_ID))
+    [confirmation] = desk.send_all()
+    assert confirmation.rcpt_tos == [REQUESTER]
+    clock.now = ANSWER_AT
+    return desk
+
+
+def officer_mail(
+    body: str,
+    subject: str = f"RE: [{NUMBER}] რეგისტრაციის დადასტურება / Registration confirmed",
+    *,
+    results: tuple[str, ...] = (),
+    **fields: Any,
+) -> bytes:
+    """An officer's message; `results` become Authentication-Results headers, topmost first, as an MTA adds them."""
+    fields.setdefault("sender", OFFICER)
+    fields.setdefault("name", OFFICER_NAME)
+    raw = request_mail(subject=subject, body=body, **fields)
+    added = b"".join(f"Authentication-Results: {value}\r\n".encode() for value in results)
+    return added + raw
