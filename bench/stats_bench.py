@@ -19,7 +19,7 @@ import argparse
 import random
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -81,9 +81,9 @@ def synthetic_cases(
         confirmed = registered + timedelta(seconds=rng.randint(5, 600))
         due = _due(local_date(confirmed, TZ))
         outcome = rng.choices(outcomes, weights)[0]
-        answered = registered + timedelta(days=rng.choice((0, 0, 1, 2, 3, 5, 7, 9, 10, 12, 14, 20)),
-                                          seconds=rng.randint(0, 40000))  # fmt: skip
-        if outcome is None or answered > now:
+        days = rng.choice((0, 0, 1, 2, 3, 5, 7, 9, 10, 12, 14, 20))
+        answered: datetime | None = registered + timedelta(days=days, seconds=rng.randint(0, 40000))
+        if outcome is None or (answered is not None and answered > now):
             outcome, answered = None, None
         refusal = outcome in ("refused", "answered_partial")
         yield (
@@ -122,7 +122,7 @@ def fill(engine: Engine, rows: Iterator[tuple[object, ...]], chunk: int = 50_000
             cursor.execute("COMMIT")
             cursor.execute("ANALYZE")
         else:
-            with cursor.copy(f"COPY cases ({', '.join(COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cursor.copy(f"COPY cases ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             raw.commit()
@@ -134,8 +134,8 @@ def fill(engine: Engine, rows: Iterator[tuple[object, ...]], chunk: int = 50_000
             connection.execute(text("VACUUM ANALYZE cases"))
 
 
-def time_call(label: str, repeat: int, call: object) -> tuple[float, object]:
-    assert callable(call)
+def time_call(label: str, repeat: int, call: Callable[[], object]) -> tuple[float, object]:
+    """Run `call` `repeat` times; print and return the best time, with the last result."""
     timings = []
     result = None
     for _ in range(repeat):
@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     url = args.url or DEFAULT_URLS[args.backend]
     last_year = 2025
     first_year = last_year - args.years + 1
-    now = datetime.fromisoformat(args.now) if args.now else datetime(last_year + 1, 1, 15, 12, tzinfo=TZ)
+    now = datetime.fromisoformat(args.now) if args.now else datetime(last_year + 1, 1, 15, 12)
+    now = now if now.tzinfo else now.replace(tzinfo=TZ)
     year, quarter = parse_quarter(args.quarter) if args.quarter else (last_year, 4)
 
     upgrade(url)

@@ -47,9 +47,15 @@ Columns, in order (``COLUMNS``):
   data that explanation is never later than its decision; counting it would always give 0 and say nothing.
 
 The yearly Art. 49 report covers ``art49_period`` (1 January–10 December) and adds (``ANNUAL_SECTIONS``):
-decisions by deciding official (49(b)), the legislative acts relied on for refusals with counts (49(e)),
-appeals (49(f)) and the fields only the office knows (49(c), 49(d), 49(g)), which stay empty: foimail never
-fills them in.
+
+- ``by_official`` (49(b)) — decisions (as above) per ``deciding_official``, by outcome, and their total;
+- ``by_act`` (49(e)) — decided refusals (``refused`` and ``answered_partial``) per ground (as in the ground
+  columns) and legislative act relied on (``refusal_act`` as written, trimmed; empty counts as not recorded);
+- ``appeals`` (49(f)) — ``refusals_open_to_appeal`` = refused + answered_partial + overdue_open (decisions and
+  deemed refusals open to an administrative complaint, Art. 180, or a claim in court, Art. 47); the appeals
+  actually lodged and upheld stay empty: foimail does not record complaints or claims;
+- ``office`` (49(c), 49(d), 49(g)) — personal-data note, breaches and penalties, costs in GEL: always empty,
+  for the office to fill in; foimail never guesses them.
 """
 
 from __future__ import annotations

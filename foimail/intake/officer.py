@@ -180,14 +180,17 @@ def _receipt(
            in_reply_to=message.message_id)
 
 
-def send_relay_receipt(ctx: AppContext, session: Session, case: Case, officer: str, sent_at: datetime) -> None:
+def send_relay_receipt(
+    ctx: AppContext, session: Session, case: Case, officer: str, sent_at: datetime, officer_message_id: str | None
+) -> None:
     """After the relay was accepted by the SMTP server: tell the officer when ("sent to the requester at 14:02")."""
     values = {
         "case_number": case.number, "requester": case.requester_address, "relayed": True,
         "sent_local": sent_at.astimezone(ctx.tz), "summary_ka": "", "summary_en": "",
         "status": case.status, "outcome": case.outcome,
     }
-    notify(ctx, session, "officer/receipt", [officer], values, sent_at, case=case, kind="officer_receipt")
+    notify(ctx, session, "officer/receipt", [officer], values, sent_at, case=case, kind="officer_receipt",
+           in_reply_to=officer_message_id)
 
 
 def _reject(

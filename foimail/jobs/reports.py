@@ -8,8 +8,11 @@ before 10 December), covering 1 January to 10 December. Each file is built and m
 from __future__ import annotations
 
 import logging
-from datetime import date
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from foimail.context import AppContext
 from foimail.core.calendar import (
@@ -54,24 +57,37 @@ def send_due_reports(ctx: AppContext) -> int:
     sent = 0
     year, quarter = previous_quarter(today)
     _, quarter_end = quarter_bounds(year, quarter)
+    lang = ctx.settings.stats.lang
     if today > quarter_end:
-        sent += _deliver(ctx, f"stats-{year}Q{quarter}", quarterly_text(ctx, year, quarter, "csv", ctx.settings.stats.lang),
+        sent += _deliver(ctx, f"stats-{year}Q{quarter}",
+                         lambda session, now: quarterly_statistics(session, year, quarter, now, ctx.tz),
                          f"foimail-2.4-{year}Q{quarter}.csv", f"{year} Q{quarter}",
-                         quarterly_publication_due(year, quarter), today, "annex item 2.4")
+                         quarterly_publication_due(year, quarter), lang, "annex item 2.4")
     if today >= art49_report_date(today.year, ctx.calendar):
-        sent += _deliver(ctx, f"art49-{today.year}", annual_text(ctx, today.year, "csv", ctx.settings.stats.lang),
+        sent += _deliver(ctx, f"art49-{today.year}",
+                         lambda session, now: annual_report(session, today.year, now, ctx.tz),
                          f"foimail-art49-{today.year}.csv", str(today.year),
-                         annual_publication_due(today.year), today, "GAC Art. 49, annex item 2.3")
+                         annual_publication_due(today.year), lang, "GAC Art. 49, annex item 2.3")
     return sent
 
 
 def _deliver(
-    ctx: AppContext, key: str, text: str, filename: str, period: str, publish_by: date, today: date, what: str
+    ctx: AppContext,
+    key: str,
+    statistics: Callable[[Session, datetime], Mapping[str, object]],
+    filename: str,
+    period: str,
+    publish_by: date,
+    lang: str | None,
+    what: str,
 ) -> int:
+    """Once per `key` (the ledger): count, write the CSV to stats.export_dir, mail it to the notify list."""
     now = ctx.clock()
     with unit_of_work(ctx.sessions) as session:
+        # Claimed first: the statistics are counted only on the day the file is built, not every day after.
         if not claim_notice(session, key, "export", date(2000, 1, 1), now):
             return 0
+        text = render_statistics(statistics(session, now), "csv", lang)
         folder = Path(ctx.settings.stats.export_dir)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / filename).write_text(text, encoding="utf-8")

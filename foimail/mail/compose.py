@@ -32,7 +32,8 @@ _POLICY = policy.SMTP.clone(cte_type="7bit")
 # long Outlook msg-id in an encoded word, and no client threads on that.
 _GENERATE = _POLICY.clone(refold_source="none")
 _HEADER_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322 §3.6.8 ftext
-_MAX_ENCODED_WORD = 75
+_MAX_ENCODED_WORD = 75  # RFC 2047 §2
+_MAX_LINE = 78  # RFC 5322 §2.1.1
 
 
 def make_message_id(domain: str) -> str:
@@ -79,7 +80,8 @@ def compose_message(
     msg = EmailMessage(policy=_POLICY)
     msg.set_raw("From", _fold("From", _mailbox(sender)))
     if to:
-        msg.set_raw("To", _fold("To", [p for i, a in enumerate(to) for p in _mailbox(a, last=i == len(to) - 1)]))
+        mailboxes = [piece for i, a in enumerate(to) for piece in _mailbox(a, last=i == len(to) - 1)]
+        msg.set_raw("To", _fold("To", mailboxes))
     msg.set_raw("Subject", _fold("Subject", _unstructured(subject)))
     msg["Date"] = date
     msg.set_raw("Message-ID", _single_msg_id(message_id))
@@ -161,7 +163,7 @@ def _fold(name: str, pieces: list[str]) -> str:
     lines = [""]
     width = len(name) + 2
     for piece in pieces:
-        if lines[-1] and width + 1 + len(piece) > _POLICY.max_line_length:
+        if lines[-1] and width + 1 + len(piece) > _MAX_LINE:
             lines.append("")
             width = 0
         lines[-1] += (" " if lines[-1] or len(lines) > 1 else "") + piece

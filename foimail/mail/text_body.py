@@ -60,9 +60,12 @@ def html_to_text(html: str) -> str:
 
 
 class _TextConverter(HTMLParser):
+    """Block elements ask for line breaks that merge (</div><div> is one break); <br> always breaks."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self._chunks: list[str] = []
+        self._pending_breaks = 0
         self._skip_depth = 0
         self._pre_depth = 0
         self._links: list[str | None] = []
@@ -71,38 +74,36 @@ class _TextConverter(HTMLParser):
         if tag in _SKIPPED:
             self._skip_depth += 1
         elif tag == "br":
-            self._chunks.append("\n")
-        elif tag == "pre":
-            self._pre_depth += 1
-            self._chunks.append("\n")
-        elif tag in ("td", "th"):
-            self._chunks.append(" ")
+            self._emit("\n")
         elif tag == "a":
             self._links.append(dict(attrs).get("href"))
+        elif tag in ("td", "th"):
+            self._emit(" ")
         elif tag in _BLOCK:
-            self._chunks.append("\n")
-        if tag == "li":
-            self._chunks.append("- ")
+            self._pending_breaks = max(self._pending_breaks, 2 if tag == "p" else 1)
+        if tag == "pre":
+            self._pre_depth += 1
+        elif tag == "li":
+            self._emit("- ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED:
             self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag == "pre":
-            self._pre_depth = max(0, self._pre_depth - 1)
-            self._chunks.append("\n")
         elif tag == "a" and self._links:
             href = self._links.pop()
             shown = self._chunks[-1].strip() if self._chunks else ""
             if href and href.startswith(("http://", "https://")) and href != shown:
-                self._chunks.append(f" <{href}>")
-        elif tag == "p":
-            self._chunks.append("\n\n")
+                self._emit(f" <{href}>")
         elif tag in _BLOCK:
-            self._chunks.append("\n")
+            self._pending_breaks = max(self._pending_breaks, 2 if tag == "p" else 1)
+        if tag == "pre":
+            self._pre_depth = max(0, self._pre_depth - 1)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br" or tag in _BLOCK:
-            self._chunks.append("\n")
+        if tag == "br":
+            self._emit("\n")
+        elif tag in _BLOCK:
+            self._pending_breaks = max(self._pending_breaks, 1)
 
     def parse_marked_section(self, i: int, report: bool = True) -> int:
         try:
@@ -114,13 +115,21 @@ class _TextConverter(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._skip_depth:
             return
-        if self._pre_depth:
-            self._chunks.append(data)
-        else:
-            self._chunks.append(re.sub(r"[ \t\r\n\f]+", " ", data))
+        if not self._pre_depth:
+            data = re.sub(r"[ \t\r\n\f]+", " ", data)
+            if data == " " and (self._pending_breaks or not self._chunks):
+                return  # the whitespace between two blocks
+        self._emit(data)
+
+    def _emit(self, text: str) -> None:
+        if self._pending_breaks and self._chunks:
+            written = "".join(self._chunks[-3:])
+            have = len(written) - len(written.rstrip("\n"))
+            self._chunks.append("\n" * max(0, self._pending_breaks - have))
+        self._pending_breaks = 0
+        self._chunks.append(text)
 
     def text(self) -> str:
         lines = (" ".join(line.replace("\xa0", " ").split()) for line in "".join(self._chunks).split("\n"))
-        text = "\n".join(lines)
-        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
         return text + "\n" if text else ""

@@ -118,7 +118,7 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
         if case is not None and receipt_to:
             from foimail.intake.officer import send_relay_receipt
 
-            send_relay_receipt(ctx, session, case, receipt_to, accepted_at)
+            send_relay_receipt(ctx, session, case, receipt_to, accepted_at, item.context.get("officer_message_id"))
     log.info("sent kind=%s case=%s to=%s reply=%r", prepared.kind, prepared.case_number or "-",
              ",".join(prepared.recipients), reply[:200])
 
@@ -134,6 +134,7 @@ def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanen
             item.status = OutboxStatus.FAILED
             case = session.get(Case, item.case_id) if item.case_id is not None else None
             reason = error if permanent else f"still failing after {ctx.settings.outbox.retry_hours} h: {error}"
+            item.last_error = reason[:2000]
             if case is not None:
                 record_event(session, at=now, actor="foimail", kind="delivery_failed", case=case,
                              outbox_kind=item.kind, reason=reason)

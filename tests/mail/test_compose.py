@@ -23,7 +23,9 @@ OUTLOOK_ID = "<AM9PR03MB7123E4F1A2B3C4D5E6F7A8B9C0D1E2F3A4B5@AM9PR03MB7123.eurpr
 GMAIL_ID = "<CAGx7kQ1pZ3vN0b9w2Yt8mR4sLfH6dE5cJ2aU1oK9iW3nV7xT0g@mail.gmail.com>"
 LONG_SUBJECT = "[FOI-2026-00042] საჯარო ინფორმაციის გამოთხოვა — ბათუმის მერიის 2025 წლის ბიუჯეტის შესრულება"
 TEXT_KA = "ქალბატონო ნინო,\n\nთქვენი მოთხოვნა რეგისტრირებულია ნომრით FOI-2026-00042.\n" + "ა" * 200 + "\n"
-PDF_KA = Attachment("ბიუჯეტის შესრულების ანგარიში 2025 წლის მეოთხე კვარტალი.pdf", "application/pdf", bytes(range(256)))
+PDF_KA = Attachment(
+    "ბიუჯეტის შესრულების ანგარიში 2025 წლის მეოთხე კვარტალი.pdf", "application/pdf", bytes(range(256))
+)
 CSV = Attachment("statistics.csv", "text/csv", "ნომერი;თარიღი\r\nFOI-2026-00042;2026-02-03\r\n".encode())
 
 
@@ -100,7 +102,7 @@ def test_stdlib_reads_georgian_filename_and_names() -> None:
     # CPython keeps the folding space between encoded words (RFC 2047 §6.2 says drop it); because we
     # split only after spaces, such a reader still sees whole words.
     assert " ".join(msg["From"].addresses[0].display_name.split()) == OFFICE.name
-    (part,) = list(msg.iter_attachments())  # type: ignore[attr-defined]
+    (part,) = list(msg.iter_attachments())
     assert part.get_filename() == PDF_KA.filename
     assert part.get_param("name") == PDF_KA.filename
 
@@ -141,16 +143,24 @@ THREADS = [
     pytest.param({}, (), (), id="new-thread"),
     pytest.param({"in_reply_to": GMAIL_ID}, (GMAIL_ID,), (GMAIL_ID,), id="reply-to-first"),
     pytest.param(
-        {"in_reply_to": OUTLOOK_ID, "references": [GMAIL_ID]}, (OUTLOOK_ID,), (GMAIL_ID, OUTLOOK_ID), id="chain"
+        {"in_reply_to": OUTLOOK_ID, "references": [GMAIL_ID]},
+        (OUTLOOK_ID,),
+        (GMAIL_ID, OUTLOOK_ID),
+        id="chain",
     ),
     pytest.param(
-        {"in_reply_to": " a@b ", "references": ["<x@y> <a@b>"]}, ("<a@b>",), ("<x@y>", "<a@b>"), id="normalised"
+        {"in_reply_to": " a@b ", "references": ["<x@y> <a@b>"]},
+        ("<a@b>",),
+        ("<x@y>", "<a@b>"),
+        id="normalised",
     ),
 ]
 
 
 @pytest.mark.parametrize(("options", "in_reply_to", "references"), THREADS)
-def test_threading(options: dict[str, object], in_reply_to: tuple[str, ...], references: tuple[str, ...]) -> None:
+def test_threading(
+    options: dict[str, object], in_reply_to: tuple[str, ...], references: tuple[str, ...]
+) -> None:
     """RFC 5322 §3.6.4: References = the parent's References + the parent's Message-ID."""
     message = parse_message(compose(**options))  # type: ignore[arg-type]
     assert message.in_reply_to == in_reply_to
@@ -171,7 +181,8 @@ def test_thread_references() -> None:
 
 def test_header_fields() -> None:
     raw = compose(
-        to=[NINO, Address("archive@ბათუმი.ge", 'Archive, "Main"')], extra_headers=[("X-Foimail-Case", "FOI-2026-1")]
+        to=[NINO, Address("archive@ბათუმი.ge", 'Archive, "Main"')],
+        extra_headers=[("X-Foimail-Case", "FOI-2026-1")],
     )
     message = parse_message(raw)
     assert message.to == (NINO, Address("archive@xn--lodbteo1c.ge", 'Archive, "Main"'))

@@ -2,7 +2,8 @@
 
 `open_desk` registers one request from the requester and sends its confirmation, so every test starts from
 case FOI-2026-00001 waiting for an answer. The clock is the test's: mail is appended to Dovecot with the
-clock's time as its internal date, which intake takes as the time the message was received.
+clock's time as its internal date, which intake takes as the time the message was received. Dovecot ignores
+an APPEND date in the future, so the test dates lie in the past.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ NOTIFY = "foi-registry@batumi.ge"
 NUMBER = "FOI-2026-00001"
 REQUEST_SUBJECT = "საჯარო ინფორმაციის მოთხოვნა"
 REQUEST_ID = "<request-1@example.org>"
-# Fri 2026-11-20 17:30 Tbilisi: the request arrives.
-REQUEST_AT = datetime(2026, 11, 20, 13, 30, tzinfo=UTC)
-# Tue 2026-11-24 14:02 Tbilisi (UTC+4): the officer answers.
-ANSWER_AT = datetime(2026, 11, 24, 10, 2, tzinfo=UTC)
+# Mon 2026-11-16 13:30 Tbilisi (UTC+4): the request arrives.
+REQUEST_AT = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+# Thu 2026-11-19 14:02 Tbilisi: the officer answers.
+ANSWER_AT = datetime(2026, 11, 19, 10, 2, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Sent:
     def text(self) -> str:
         part = self.mail.get_body(("plain",))
         assert part is not None
-        return str(part.get_content())
+        return str(part.get_content()).replace("\r\n", "\n")
 
 
 @dataclass

@@ -1,0 +1,105 @@
+"""The CLI as an admin uses it: db upgrade, check, ingest, cases, messages, register, deadline, demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+# Messages ingested now are numbered in the current Tbilisi year (GAC Art. 79(1): registered when received).
+YEAR = datetime.now(ZoneInfo("Asia/Tbilisi")).year
+
+
+def foimail(*args: str, config: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOIMAIL_")}
+    if config is not None:
+        env["FOIMAIL_CONFIG"] = str(config)
+    return subprocess.run([sys.executable, "-m", "foimail.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=cwd)
+
+
+def test_check_against_real_servers(database_url, mailbox, smtp_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "foimail.toml"
+    config.write_text(
+        f'[database]\nurl = "{database_url}"\n'
+        f'[imap]\nhost = "{mailbox.host}"\nport = {mailbox.port}\nsecurity = "starttls"\nverify_certificate = false\n'
+        f'username = "foi@batumi.ge"\npassword = "{mailbox.users["foi@batumi.ge"]}"\n'
+        f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n',
+        encoding="utf-8",
+    )
+    before = foimail("check", config=config)
+    assert before.returncode == 1 and "foimail db upgrade" in before.stdout
+    assert foimail("db", "upgrade", config=config).returncode == 0
+    after = foimail("check", config=config)
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert "ok   imap: logged in as foi@batumi.ge" in after.stdout and "IDLE" in after.stdout
+    assert "ok   smtp" in after.stdout and "ok   database" in after.stdout
+
+
+def test_check_names_what_failed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "foimail.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n[imap]\nhost = "127.0.0.1"\nport = 1\nsecurity = "none"\n'
+        'username = "foi@batumi.ge"\n[smtp]\nhost = "127.0.0.1"\nport = 1\nsecurity = "none"\n',
+        encoding="utf-8",
+    )
+    result = foimail("check", config=config)
+    assert result.returncode == 1
+    assert "FAIL imap" in result.stdout and "FAIL smtp" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_ingest_list_show_promote(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "foimail.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n[smtp]\npickup_dir = "{tmp_path}/sent"\n',
+                      encoding="utf-8")
+    assert foimail("db", "upgrade", config=config).returncode == 0
+    ingested = foimail("ingest", str(SAMPLES / "request_gmail_ka.eml"), str(SAMPLES / "autoreply_ru.eml"),
+                       config=config)
+    assert ingested.returncode == 0, ingested.stderr
+    assert f"request FOI-{YEAR}-00001" in ingested.stdout and "set_aside" in ingested.stdout
+    cases = json.loads(foimail("cases", "list", "--format", "json", config=config).stdout)
+    assert [c["number"] for c in cases] == [f"FOI-{YEAR}-00001"]
+    for key in ("number", "status", "outcome", "requester", "subject", "received_at", "confirmed_at",
+                "due_date", "answered_at"):
+        assert key in cases[0]
+    assert cases[0]["confirmed_at"].endswith("+00:00") and cases[0]["due_date"]
+    assert len(list((tmp_path / "sent").glob("*.eml"))) == 1
+    shown = json.loads(foimail("cases", "show", f"foi-{YEAR}-1", "--format", "json", config=config).stdout)
+    assert shown["number"] == f"FOI-{YEAR}-00001" and [e["kind"] for e in shown["events"]][:2] == ["registered", "confirmed"]
+    csv_text = foimail("cases", "list", "--format", "csv", config=config).stdout
+    assert csv_text.startswith("\ufeffnumber,")
+    aside = json.loads(foimail("messages", "list", "--unregistered", "--format", "json", config=config).stdout)
+    assert len(aside) == 1 and aside[0]["kind"] == "auto_reply" and "Auto-Submitted" in aside[0]["reasons"]
+    promoted = foimail("register", str(aside[0]["id"]), config=config)
+    assert promoted.returncode == 0 and f"FOI-{YEAR}-00002" in promoted.stdout
+    assert json.loads(foimail("messages", "list", "--unregistered", "--format", "json", config=config).stdout) == []
+    missing = foimail("cases", "show", f"FOI-{YEAR}-00099", config=config)
+    assert missing.returncode == 1 and missing.stderr.strip() == f"foimail: no case FOI-{YEAR}-00099"
+
+
+def test_deadline_command_prints_date_then_why(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = foimail("deadline", "2026-11-20T17:30", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2026-12-03"
+    assert any("start day:    2026-11-24" in line for line in lines)
+    assert any("2026-11-23" in line and "Saint George" in line for line in lines)
+    utc = foimail("deadline", "2026-11-20T21:00+00:00", cwd=tmp_path)  # = Sat 01:00 Tbilisi
+    assert utc.stdout.splitlines()[0] == "2026-12-03"
+    bad = foimail("deadline", "next tuesday", cwd=tmp_path)
+    assert bad.returncode == 1 and "not an ISO date-time" in bad.stderr
+
+
+def test_demo_runs_the_real_path_locally(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = foimail("demo", "--dir", str(tmp_path / "demo"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"FOI-{YEAR}-00003" in result.stdout and "auto_reply" in result.stdout
+    assert len(list((tmp_path / "demo" / "sent").glob("*.eml"))) == 3
+    listed = foimail("--config", str(tmp_path / "demo" / "foimail.toml"), "cases", "list", cwd=tmp_path)
+    assert listed.returncode == 0 and f"FOI-{YEAR}-00001" in listed.stdout
