@@ -78,8 +78,11 @@ def _arguments(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) 
 
 @compiles(LocalDay, "sqlite")
 def _local_day_sqlite(element: LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
-    moment, offset = _arguments(element, compiler, **kw)  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC
-    return f"((CAST(strftime('%s', {moment}) AS INTEGER) + {offset}) / {_SECONDS_PER_DAY})"
+    moment, offset = _arguments(element, compiler, **kw)
+    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC. SQLite's date functions round to the millisecond, which
+    # would move 23:59:59.9996 to the next day: cut the fraction off first (whole seconds keep their date).
+    seconds = f"CAST(strftime('%s', substr({moment}, 1, 19)) AS INTEGER)"
+    return f"(({seconds} + {offset}) / {_SECONDS_PER_DAY})"
 
 
 @compiles(LocalDay, "postgresql")

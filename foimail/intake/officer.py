@@ -58,11 +58,10 @@ def handle_officer_message(
         if not check.authentic:
             _report_forgery(ctx, session, stored, message, case, check.reason, now)
             return None
-    if case is None:
-        why = (
-            f"no case {verdict.case_number} (unknown number)" if verdict.case_number
-            else "no case number in the subject"
-        )
+    named = verdict.case_number
+    # The number the officer wrote wins over the thread: a typo must not send an answer to another case's requester.
+    if case is None or (named is not None and case.number != named):
+        why = f"no case {named} (unknown number)" if named else "no case number in the subject"
         return _reject(ctx, session, stored, message, None, [why], now)
     parsed = parse_commands(message.text)
     if parsed.errors:
@@ -181,7 +180,12 @@ def _receipt(
 
 
 def send_relay_receipt(
-    ctx: AppContext, session: Session, case: Case, officer: str, sent_at: datetime, officer_message_id: str | None
+    ctx: AppContext,
+    session: Session,
+    case: Case,
+    officer: str,
+    sent_at: datetime,
+    officer_message_id: str | None,
 ) -> None:
     """After the relay was accepted by the SMTP server: tell the officer when ("sent to the requester at 14:02")."""
     values = {

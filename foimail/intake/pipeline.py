@@ -40,12 +40,13 @@ def process_one(ctx: AppContext, raw: bytes, *, source: str, received_at: dateti
             number = existing.case.number if existing.case is not None else None
             log.info("duplicate message=%s stored_as=%s case=%s", digest[:12], existing.id, number or "-")
             return IntakeResult("duplicate", existing.id, number, ("same bytes already stored",))
+        # The raw bytes go to the database before parsing: the two never hold a large message's memory at once.
+        stored = _store(session, raw, digest, None, source, received_at or now, now)
         if len(raw) > ctx.settings.intake.max_message_bytes:
-            stored = _store(session, raw, digest, None, source, received_at or now, now)
             reason = f"message of {len(raw)} bytes exceeds intake.max_message_bytes"
             return _set_aside(session, stored, MessageKind.UNPARSEABLE, (reason,), now)
         message = parse_message(raw)
-        stored = _store(session, raw, digest, message, source, received_at or now, now)
+        _describe(session, stored, message)
         verdict = classify(message, ctx.classify_rules)
         result = _route(ctx, session, stored, message, verdict, now)
     log.info(
@@ -108,24 +109,23 @@ def _store(
     now: datetime,
 ) -> StoredMessage:
     stored = StoredMessage(
-        direction=Direction.IN,
-        message_id_header=(message.message_id or None) if message else None,
-        sha256=digest,
-        raw=raw,
-        size=len(raw),
-        sender=message.sender.address if message and message.sender else "",
-        subject=(message.subject if message else "")[:2000],
-        kind="pending",
-        reasons=[],
-        defects=list(message.defects) if message else [],
-        set_aside=False,
-        source=source,
-        received_at=received_at,
-        stored_at=now,
+        direction=Direction.IN, sha256=digest, raw=raw, size=len(raw), sender="", subject="", kind="pending",
+        reasons=[], defects=[], set_aside=False, source=source, received_at=received_at, stored_at=now,
     )
     session.add(stored)
     session.flush()
-    for attachment in message.attachments if message else ():
+    if message is not None:
+        _describe(session, stored, message)
+    return stored
+
+
+def _describe(session: Session, stored: StoredMessage, message: InboundMessage) -> None:
+    """Fill in what parsing found: headers for listing, defects, and each attachment's facts."""
+    stored.message_id_header = message.message_id or None
+    stored.sender = message.sender.address if message.sender else ""
+    stored.subject = message.subject[:2000]
+    stored.defects = list(message.defects)
+    for attachment in message.attachments:
         session.add(
             StoredAttachment(
                 message_id=stored.id,
@@ -135,7 +135,7 @@ def _store(
                 sha256=sha256_hex(attachment.data),
             )
         )
-    return stored
+    session.flush()
 
 
 def _set_aside(

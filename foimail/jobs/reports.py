@@ -2,7 +2,8 @@
 
 Quarterly 2.4 statistics: on the first working day after the quarter ends, due for publication one
 month after it (annex note 1). Yearly GAC Art. 49 report: on its report date (the last working day on or
-before 10 December), covering 1 January to 10 December. Each file is built and mailed once (the ledger).
+before 10 December), covering 1 January to 10 December. Each file is built and mailed once (the ledger);
+after downtime over its day, on the first working day back.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from foimail.context import AppContext
 from foimail.core.calendar import (
+    WorkingCalendar,
     annual_publication_due,
     art49_report_date,
     local_date,
@@ -63,12 +65,22 @@ def send_due_reports(ctx: AppContext) -> int:
                          lambda session, now: quarterly_statistics(session, year, quarter, now, ctx.tz),
                          f"foimail-2.4-{year}Q{quarter}.csv", f"{year} Q{quarter}",
                          quarterly_publication_due(year, quarter), lang, "annex item 2.4")
-    if today >= art49_report_date(today.year, ctx.calendar):
-        sent += _deliver(ctx, f"art49-{today.year}",
-                         lambda session, now: annual_report(session, today.year, now, ctx.tz),
-                         f"foimail-art49-{today.year}.csv", str(today.year),
-                         annual_publication_due(today.year), lang, "GAC Art. 49, annex item 2.3")
+    report_year = last_art49_year(today, ctx.calendar)
+    if today <= annual_publication_due(report_year):
+        sent += _deliver(ctx, f"art49-{report_year}",
+                         lambda session, now: annual_report(session, report_year, now, ctx.tz),
+                         f"foimail-art49-{report_year}.csv", str(report_year),
+                         annual_publication_due(report_year), lang, "GAC Art. 49, annex item 2.3")
     return sent
+
+
+def last_art49_year(today: date, calendar: WorkingCalendar) -> int:
+    """The year of the latest Art. 49 report whose day has come: last year's until this year's report date.
+
+    So downtime over the report date (into January) still delivers it on return, until its publication
+    deadline (annex note 1: three months after the year ends).
+    """
+    return today.year if today >= art49_report_date(today.year, calendar) else today.year - 1
 
 
 def _deliver(

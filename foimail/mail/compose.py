@@ -109,7 +109,7 @@ def _mailbox(address: Address, last: bool = True) -> list[str]:
     ascii_domain = domain.encode("idna").decode("ascii")  # IDNA 2003: ბათუმი.ge -> xn--...
     addr_spec = headerregistry.Address(addr_spec=f"{local}@{ascii_domain}").addr_spec  # validates
     name = " ".join(address.name.split())
-    if name.isascii():
+    if name.isascii() and "=?" not in name:  # a literal "=?...?=" would be read as an encoded word
         pieces = formataddr((name, addr_spec)).split(" ")
     else:
         pieces = [*_encoded_words(name), f"<{addr_spec}>"]

@@ -17,6 +17,11 @@ from foimail.core.message import Address
 from foimail.mail.charsets import codec_name, decode_bytes, has_escaped_bytes, repair_escaped_bytes
 
 _POLICY = policy.default
+# The stdlib's header parser slows down superlinearly (a 1 MB Subject takes half a minute), so one field
+# is cut at MAX_FIELD_CHARS (Postfix itself keeps up to 100 KB), and once MAX_PARSED_CHARS of a header
+# section have been decoded, the rest are kept as written (unfolded, raw bytes decoded).
+MAX_FIELD_CHARS = 16_384
+MAX_PARSED_CHARS = 262_144
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _ENCODED_RUN = re.compile(rf"{_ENCODED_WORD.pattern}(?:[ \t]+{_ENCODED_WORD.pattern})*")
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
@@ -24,6 +29,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _MSG_ID = re.compile(r"<([^<>]*)>")
 # msg-id fields are shown as written: the stdlib's strict msg-id parser flags and mangles real-world ids.
 _VERBATIM = frozenset({"message-id", "in-reply-to", "references", "resent-message-id", "content-id"})
+# Address fields are shown with their encoded words decoded; their structure is read by parse_addresses
+# alone, which is the slow part of the stdlib parser.
+_ADDRESS_FIELDS = frozenset(
+    {"from", "to", "cc", "bcc", "reply-to", "sender", "resent-from", "resent-to", "resent-cc", "resent-bcc"}
+    | {"resent-sender", "disposition-notification-to", "return-receipt-to", "errors-to"}
+)
+_BARE_ADDRESS = re.compile(r"[^\s<>()\[\]\\,;:\"@]+@[^\s<>()\[\]\\,;:\"@]+")
 # De facto client habits the stdlib flags but we read correctly (Gmail, Outlook: filename="=?UTF-8?B?...?=").
 _HARMLESS = frozenset(
     {
@@ -61,10 +73,18 @@ def read_fields(msg: Message, where: str) -> tuple[list[HeaderField], list[str]]
     """Every header of `msg` in order, decoded; never raises. Returns (fields, defects)."""
     fields: list[HeaderField] = []
     defects: list[str] = []
+    parsed = 0
     for name, raw in msg.raw_items():
         label = f"{where} header {name}"
-        source, repair_defects = prepare_source(str(raw), label)
-        text, decode_defects = decode_text(name, source, label)
+        within_budget = parsed < MAX_PARSED_CHARS
+        source, repair_defects = prepare_source(str(raw), label, repair_words=within_budget)
+        if within_budget:
+            text, decode_defects = decode_text(name, source, label)
+        else:
+            text, decode_defects = _clean(source), []
+        if within_budget and MAX_PARSED_CHARS <= parsed + len(source):
+            decode_defects.append(f"{where}: headers past {MAX_PARSED_CHARS} characters kept undecoded")
+        parsed += len(source)
         fields.append(HeaderField(name, source, text))
         defects += repair_defects + decode_defects
     return fields, defects
@@ -78,13 +98,18 @@ def header_map(fields: Iterable[HeaderField]) -> dict[str, tuple[str, ...]]:
     return {name: tuple(values) for name, values in collected.items()}
 
 
-def prepare_source(raw: str, where: str) -> tuple[str, list[str]]:
+def prepare_source(raw: str, where: str, repair_words: bool = True) -> tuple[str, list[str]]:
     """Unfold `raw`, decode raw 8-bit bytes (RFC 6532: UTF-8 first) and repair encoded words (see below)."""
-    source = _LINE_BREAK.sub("", raw).strip()  # RFC 5322 §2.2.3 unfolding
     defects: list[str] = []
+    if len(raw) > MAX_FIELD_CHARS:
+        raw = raw[:MAX_FIELD_CHARS]
+        defects.append(f"{where} longer than {MAX_FIELD_CHARS} characters: cut")
+    source = _LINE_BREAK.sub("", raw).strip()  # RFC 5322 §2.2.3 unfolding
     if has_escaped_bytes(source):
-        source, defects = repair_escaped_bytes(source, where)
-    source = _ENCODED_RUN.sub(lambda match: _reencode_run(match.group(), where, defects), source)
+        source, repair_defects = repair_escaped_bytes(source, where)
+        defects += repair_defects
+    if repair_words:
+        source = _ENCODED_RUN.sub(lambda match: _reencode_run(match.group(), where, defects), source)
     return source.replace("\x00", ""), defects
 
 
@@ -141,6 +166,8 @@ def decode_text(name: str, source: str, where: str) -> tuple[str, list[str]]:
     """Decode a prepared header value for display; falls back to compat32 decoding when the parser fails."""
     if name.lower() in _VERBATIM:
         return " ".join(source.split()), []
+    if name.lower() in _ADDRESS_FIELDS:
+        return _clean(_decode_compat(source, where)), []
     try:
         header = _POLICY.header_factory(name, source)
         text = str(header)
@@ -149,7 +176,11 @@ def decode_text(name: str, source: str, where: str) -> tuple[str, list[str]]:
     except Exception as exc:
         text = _decode_compat(source, where)
         defects = [f"{where}: unparseable ({type(exc).__name__}); decoded leniently"]
-    return _CONTROL.sub(" ", text.replace("\t", " ")).strip(), defects
+    return _clean(text), defects
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub(" ", text.replace("\t", " ")).strip()
 
 
 def _decode_compat(source: str, where: str) -> str:
@@ -168,12 +199,19 @@ def _decode_compat(source: str, where: str) -> str:
 
 def parse_addresses(source: str) -> tuple[Address, ...]:
     """The mailboxes of an address header (groups flattened); never raises."""
+    source = source[:MAX_FIELD_CHARS]
     try:
         header = _POLICY.header_factory("to", source)
         found = [(a.display_name, a.addr_spec) for a in header.addresses]
     except Exception:  # see decode_text
-        found = [(_decode_compat(name, "address"), spec) for name, spec in getaddresses([source])]
-    comment_names = {spec.strip().lower(): name for name, spec in getaddresses([source]) if name}
+        found = []
+    try:
+        lenient = [(_decode_compat(name, "address"), spec) for name, spec in getaddresses([source])]
+    except Exception:  # getaddresses recurses on nested comments: "((((..."
+        lenient = []
+    # Last resort for what neither parser reads: anything shaped like local@domain.
+    found = found or lenient or [("", match) for match in _BARE_ADDRESS.findall(source)]
+    comment_names = {spec.strip().lower(): name for name, spec in lenient if name}
     addresses: list[Address] = []
     for name, spec in found:
         address = spec.strip().strip("<>").lower()

@@ -31,7 +31,7 @@ __all__ = ["parse_message", "safe_filename"]
 
 # The MIME structure is read with compat32: its headers stay plain strings, so walking the tree never
 # re-parses (or raises on) a header. Each header is decoded once, with policy.default, in headers.py.
-_POLICY = policy.compat32
+_STRUCTURE_POLICY = policy.compat32
 _HEADER_POLICY = policy.default
 # Re-serialising an embedded message must not refold (and so rewrite) the headers it came with.
 _REGENERATE = policy.default.clone(refold_source="none", linesep="\r\n")
@@ -69,7 +69,7 @@ def parse_message(raw: bytes) -> InboundMessage:
 
 
 def _feed(raw: bytes) -> Message:
-    parser = BytesFeedParser(policy=_POLICY)
+    parser = BytesFeedParser(policy=_STRUCTURE_POLICY)
     view = memoryview(raw)
     for start in range(0, len(view), _FEED_CHUNK):
         parser.feed(bytes(view[start : start + _FEED_CHUNK]))
@@ -84,10 +84,12 @@ def _parse(raw: bytes) -> InboundMessage:
     message_ids = parse_msg_ids(_source(fields, "message-id") or "")
     date_source = _source(fields, "date")
     date, date_defect = parse_date(date_source) if date_source else (None, None)
+    senders = _addresses(fields, "from")
+    if _source(fields, "from") is not None and not senders:
+        defects.append(f"From header {_source(fields, 'from')!r} holds no address")
     if _source(fields, "message-id") is not None and not message_ids:
         defects.append(f"Message-ID header {_source(fields, 'message-id')!r} holds no msg-id")
     return_path = _source(fields, "return-path")
-    senders = _addresses(fields, "from")
     subject = next((f.text for f in fields if f.name.lower() == "subject"), "")
     defects += [d for d in (date_defect,) if d] + body.defects
     return InboundMessage(
@@ -117,8 +119,8 @@ def _source(fields: list[HeaderField], name: str) -> str | None:
 
 
 def _addresses(fields: list[HeaderField], name: str) -> tuple[Address, ...]:
-    """Every mailbox of every `name` header (duplicated To: lines happen)."""
-    return tuple(a for f in fields if f.name.lower() == name for a in parse_addresses(f.source))
+    """Every mailbox of every `name` header (duplicated To: lines happen), read as one list."""
+    return parse_addresses(", ".join(f.source for f in fields if f.name.lower() == name))
 
 
 def _msg_ids(fields: list[HeaderField], name: str) -> tuple[str, ...]:
@@ -225,7 +227,7 @@ class _BodyWalk:
             self._attach(part, data, where)
         elif content_type == "text/rfc822-headers":
             data = _payload_bytes(part, self.defects, where)
-            fields, _ = read_fields(BytesHeaderParser(policy=_POLICY).parsebytes(data), where)
+            fields, _ = read_fields(BytesHeaderParser(policy=_STRUCTURE_POLICY).parsebytes(data), where)
             self.embedded_headers.append(header_map(fields))
             self._attach(part, data, where)
         elif content_type in ("text/plain", "text/html") and not self._is_attachment(part, where):
@@ -268,7 +270,7 @@ class _BodyWalk:
         if subparts and cte not in ("base64", "quoted-printable"):
             inner = subparts[0]
         else:
-            inner = BytesHeaderParser(policy=_POLICY).parsebytes(data)
+            inner = BytesHeaderParser(policy=_STRUCTURE_POLICY).parsebytes(data)
         fields, _ = read_fields(inner, where)
         self.embedded_headers.append(header_map(fields))
         self._attach(part, data, where)
@@ -276,7 +278,7 @@ class _BodyWalk:
     def _read_delivery_status(self, data: bytes, where: str) -> None:
         """RFC 3464 §2.1: a per-message block, then one block per recipient, separated by blank lines."""
         for block in _BLOCK_BREAK.split(data.strip()):
-            fields, _ = read_fields(BytesHeaderParser(policy=_POLICY).parsebytes(block), where)
+            fields, _ = read_fields(BytesHeaderParser(policy=_STRUCTURE_POLICY).parsebytes(block), where)
             status: dict[str, str] = {}
             for field in fields:
                 status.setdefault(field.name.lower(), " ".join(field.text.split()))
@@ -291,7 +293,7 @@ class _BodyWalk:
         text, defect = decode_bytes(data, charset, where)
         if defect:
             self.defects.append(defect)
-        text = normalise_newlines(text)
+        text = normalise_newlines(text).removeprefix("\ufeff")  # a byte-order mark is not text
         if content_type == "text/plain" and str(part.get_param("format", "")).lower() == "flowed":
             text = unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
         return text

@@ -118,7 +118,8 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
         if case is not None and receipt_to:
             from foimail.intake.officer import send_relay_receipt
 
-            send_relay_receipt(ctx, session, case, receipt_to, accepted_at, item.context.get("officer_message_id"))
+            officer_message_id = item.context.get("officer_message_id")
+            send_relay_receipt(ctx, session, case, receipt_to, accepted_at, officer_message_id)
     log.info("sent kind=%s case=%s to=%s reply=%r", prepared.kind, prepared.case_number or "-",
              ",".join(prepared.recipients), reply[:200])
 

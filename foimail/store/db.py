@@ -24,7 +24,8 @@ def make_engine(url: str) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # No statement cache: a cached INSERT would keep its copy of a large raw message bound in memory.
+        engine = create_engine(url, connect_args={"timeout": 30, "cached_statements": 0})
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)

@@ -10,7 +10,7 @@ import email
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.policy import default
 from zoneinfo import ZoneInfo
@@ -66,8 +66,8 @@ def working_days(first: date, last: date) -> set[date]:
 
 
 def office_time(day: date, hour: int, minute: int = 0) -> datetime:
-    """An aware moment at hour:minute Tbilisi time (UTC+4, no daylight saving)."""
-    return datetime.combine(day, time(hour, minute), tzinfo=TBILISI)
+    """hour:minute Tbilisi time (UTC+4, no daylight saving) as an aware UTC moment, as the clock gives it."""
+    return datetime.combine(day, time(hour, minute), tzinfo=TBILISI).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -147,10 +147,11 @@ Action = Callable[[AppContext], None]
 
 
 class CalendarWalk:
-    """Run the daily jobs at 09:30 and 14:30 Tbilisi on every day of a range, with actions at given moments.
+    """Run the daily jobs at 09:30 and 14:30 Tbilisi on given days, with actions at given moments.
 
-    The daemon is "down" on the days in `down`: no job runs then. Requests are registered through the
-    real intake pipeline and confirmed through the real outbox runner (the confirmation sets the due date).
+    Requests are registered through the
+    real intake pipeline and confirmed through the real outbox runner (the confirmation sets the due date;
+    give the context an smtp.pickup_dir, so "sent" means written to a folder).
     """
 
     def __init__(self, ctx: AppContext, clock: SettableClock, runner: OutboxRunner) -> None:
@@ -183,13 +184,12 @@ class CalendarWalk:
         self.at(moment, lambda ctx: set_case(ctx, number, status="closed", outcome=outcome, answered_at=moment,
                                              **fields))
 
-    def run(self, first: date, last: date, down: Iterable[date] = ()) -> None:
-        down = set(down)
+    def run(self, run_days: Iterable[date]) -> None:
+        """The jobs run on `run_days` (the daemon is down on the others); every action happens regardless."""
         timeline = list(self.actions)
-        for day in days(first, last):
-            if day not in down:
-                timeline.append((office_time(day, MORNING_RUN.hour, MORNING_RUN.minute), run_daily_jobs))
-                timeline.append((office_time(day, AFTERNOON_RUN.hour, AFTERNOON_RUN.minute), run_daily_jobs))
+        for day in run_days:
+            for run in (MORNING_RUN, AFTERNOON_RUN):
+                timeline.append((office_time(day, run.hour, run.minute), run_daily_jobs))
         for moment, action in sorted(timeline, key=lambda entry: entry[0]):
             self.clock.now = moment
             action(self.ctx)

@@ -192,6 +192,29 @@ def test_header_fields() -> None:
     assert message.header("MIME-Version") == "1.0"
 
 
+NAMES = [
+    pytest.param(Address("a@b.ge", "Nino Beridze"), b"To: Nino Beridze <a@b.ge>", id="ascii-atoms"),
+    pytest.param(Address("a@b.ge", "Beridze, Nino"), b'To: "Beridze, Nino" <a@b.ge>', id="ascii-quoted"),
+    pytest.param(Address("a@b.ge"), b"To: a@b.ge", id="no-name"),
+    pytest.param(
+        Address("a@b.ge", "=?utf-8?b?4YOc?="),
+        b"To: =?utf-8?b?PT91dGYtOD9iPzRZT2M/PQ==?= <a@b.ge>",
+        id="literal-ew",
+    ),
+]
+
+
+@pytest.mark.parametrize(("address", "wire"), NAMES)
+def test_display_names(address: Address, wire: bytes) -> None:
+    raw = compose(to=[address])
+    assert wire + b"\r\n" in raw
+    assert parse_message(raw).to == (address,)
+
+
+def test_no_recipients_means_no_to_header() -> None:
+    assert b"\r\nTo:" not in compose(to=[])
+
+
 def test_message_id() -> None:
     first, second = make_message_id("batumi.ge"), make_message_id("batumi.ge")
     assert re.fullmatch(r"<foimail\.[0-9a-f]{32}@batumi\.ge>", first)

@@ -220,6 +220,30 @@ def test_an_empty_period_is_all_zeros(session: Session) -> None:
     )
 
 
+def test_microseconds_before_midnight_stay_on_their_day(session: Session) -> None:
+    # SQLite's date functions round to the millisecond: 23:59:59.9999 must not become the next day.
+    last_instant = ".999999"
+    extra = [
+        ("X1", "2025-02-02 10:00", "2025-02-16", "2025-02-16 23:59:59" + last_instant),  # on time, 14 days
+        ("X2", "2025-02-27 23:59:59" + last_instant, "2025-03-13", "2025-02-28 00:00:00.000001"),  # 1 day
+        ("X3", "2025-03-31 23:59:59" + last_instant, "2025-04-14", None),  # Q1; overdue
+        ("X4", "2025-04-01 00:00:00", "2025-04-15", None),  # Q2
+    ]
+    for seq, (number, registered, due, answered) in enumerate(extra, start=1):
+        session.add(
+            Case(
+                number=number, year=2025, seq=seq, requester_address="x@example.ge",
+                received_at=at(registered), registered_at=at(registered), due_date=date.fromisoformat(due),
+                status=CaseStatus.CLOSED if answered else CaseStatus.OPEN,
+                outcome="answered_full" if answered else None, answered_at=at(answered) if answered else None,
+            )
+        )  # fmt: skip
+    session.commit()
+    q1 = zero_row("2025-01-01", "2025-03-31")
+    q1.update(received=3, answered_full=2, overdue_open=1, answered_on_time=2, median_days=7.5, max_days=14)
+    assert quarterly_statistics(session, 2025, 1, at(NOW_Q3), TBILISI) == q1
+
+
 def test_annual_report_sections(session: Session) -> None:
     report = annual_report(session, 2026, at(NOW_YEAR), TBILISI)
     assert report["totals"] == YEAR_ROW

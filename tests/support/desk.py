@@ -63,6 +63,7 @@ class Desk:
     intake: Any  # IntakeRunner with an IMAP mailbox
     outbox: OutboxRunner
     seen: int = 0
+    confirmation_id: str = ""  # the Message-ID of the request's confirmation: mail foimail sent on the case
 
     def receive(self, raw: bytes) -> None:
         """Deliver `raw` to the FOI mailbox as of now and run intake once."""
@@ -119,6 +120,7 @@ def open_desk(make_app: Callable[..., AppContext], smtp_server: Any, mailbox: An
     desk.receive(request_mail(sender=REQUESTER, subject=REQUEST_SUBJECT, message_id=REQUEST_ID))
     [confirmation] = desk.send_all()
     assert confirmation.rcpt_tos == [REQUESTER]
+    desk.confirmation_id = confirmation.mail["Message-ID"]
     clock.now = ANSWER_AT
     return desk
 

@@ -1,0 +1,100 @@
+"""The APScheduler 3 wiring: one daily job at reminders.at, office time, that tolerates lateness and overlap.
+
+APScheduler reads the wall clock itself, so freezegun sets it; our code reads ctx.clock (a SettableClock set
+to the same moment). Real SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from freezegun import freeze_time
+
+from foimail.context import AppContext
+from foimail.jobs.scheduler import run_daily_jobs, start_scheduler
+from tests.jobs.calendar_walk import TBILISI, digests, office_time, queued_mail
+from tests.support.app import SettableClock
+
+POLLS = 500  # x 20 ms: a generous bound, never a fixed sleep
+
+
+def wait_until(condition: Callable[[], bool]) -> None:
+    """Wait for a condition (freezegun stops time.monotonic, so the bound counts polls)."""
+    pause = threading.Event()
+    for _ in range(POLLS):
+        if condition():
+            return
+        pause.wait(0.02)
+    raise AssertionError("condition not met within 10 s")
+
+
+def started(ctx: AppContext, moment: datetime) -> BackgroundScheduler:
+    with freeze_time(moment):
+        return start_scheduler(ctx)
+
+
+def test_daily_job_runs_at_reminders_time_in_office_time_and_shuts_down_cleanly(make_app) -> None:  # type: ignore[no-untyped-def]
+    before = set(threading.enumerate())
+    moment = office_time(date(2027, 1, 4), 8)  # Monday 08:00 Tbilisi, before 09:30
+    ctx = make_app(clock=SettableClock(moment))
+    with freeze_time(moment):
+        scheduler = start_scheduler(ctx)
+        try:
+            assert scheduler.running and scheduler.timezone is TBILISI
+            [job] = scheduler.get_jobs()
+            assert job.id == "daily" and job.func is run_daily_jobs and job.args == (ctx,)
+            assert job.coalesce is True and job.max_instances == 1
+            assert job.misfire_grace_time is not None and job.misfire_grace_time >= 3600  # not 3.x's 1 s
+            assert isinstance(job.trigger, CronTrigger) and job.trigger.timezone is TBILISI
+            fields = {field.name: str(field) for field in job.trigger.fields}
+            assert (fields["hour"], fields["minute"]) == ("9", "30")
+            assert job.next_run_time == datetime(2027, 1, 4, 9, 30, tzinfo=TBILISI)
+            assert job.next_run_time.utcoffset().total_seconds() == 4 * 3600  # type: ignore[union-attr]
+        finally:
+            scheduler.shutdown()
+    assert not scheduler.running
+    assert [thread for thread in threading.enumerate() if thread not in before] == []
+
+
+def test_started_after_reminders_time_it_catches_up_once(make_app) -> None:  # type: ignore[no-untyped-def]
+    moment = office_time(date(2026, 12, 1), 11)  # Tuesday 11:00: today's 09:30 passed while it was down
+    ctx = make_app(clock=SettableClock(moment))
+    for restart in range(2):  # started, stopped, started again the same morning
+        with freeze_time(moment):
+            scheduler = start_scheduler(ctx)
+            try:
+                assert scheduler.get_job("daily").next_run_time == datetime(2026, 12, 2, 9, 30, tzinfo=TBILISI)
+                wait_until(lambda: scheduler.get_job("catch-up") is None)  # handed to the executor
+            finally:
+                scheduler.shutdown()  # waits for the running catch-up to finish
+        mail = queued_mail(ctx)
+        # December: the notify list's digest (the decree line) and the 2026-Q3 file, once however often started.
+        assert [(m.kind, m.queued_on) for m in mail] == [
+            ("digest", date(2026, 12, 1)),
+            ("report", date(2026, 12, 1)),
+        ], restart
+        assert len(digests(mail)) == 1
+
+
+def test_a_run_that_starts_hours_late_still_runs(make_app) -> None:  # type: ignore[no-untyped-def]
+    clock = SettableClock(office_time(date(2026, 12, 1), 9))  # Tuesday 09:00 Tbilisi
+    ctx = make_app(clock=clock)
+    with freeze_time(clock()) as frozen:
+        scheduler = start_scheduler(ctx)
+        try:
+            assert scheduler.get_job("catch-up") is None
+            clock.now = office_time(date(2026, 12, 1), 12)  # the host slept through 09:30
+            frozen.move_to(clock())
+            scheduler.wakeup()
+            wait_until(lambda: len(digests(queued_mail(ctx))) == 1)
+            assert scheduler.get_job("daily").next_run_time == datetime(2026, 12, 2, 9, 30, tzinfo=TBILISI)
+        finally:
+            scheduler.shutdown()
+    assert [(m.kind, m.queued_on) for m in queued_mail(ctx)] == [
+        ("digest", date(2026, 12, 1)),
+        ("report", date(2026, 12, 1)),
+    ]
