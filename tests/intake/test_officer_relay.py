@@ -203,3 +203,18 @@ def test_requester_replying_to_the_answer_is_a_follow_up_and_the_office_told(des
     assert case.outcome == "answered_full" and case.answered_at == ANSWER_AT  # the answer stands
     [follow_up] = desk.events("follow_up")
     assert follow_up.actor == REQUESTER and isinstance(follow_up.at, datetime)
+
+
+def test_officer_out_of_office_reply_is_kept_never_relayed_or_answered(desk: Desk) -> None:
+    raw = officer_mail(
+        "ოფისში არ ვარ 30 ნოემბრამდე. / I am out of the office until 30 November.\n",
+        subject=f"Automatic reply: [{NUMBER}] {REQUEST_SUBJECT}",
+        headers={"Auto-Submitted": "auto-replied"},
+        message_id="<ooo-1@batumi.ge>",
+    )
+    desk.receive(raw)
+    assert desk.send_all() == []
+    case = desk.case()
+    stored = desk.stored("<ooo-1@batumi.ge>")
+    assert (stored.kind, stored.set_aside, stored.case_id) == ("auto_reply", True, case.id)
+    assert (case.outcome, case.deciding_official, case.answered_at) == (None, None, None)

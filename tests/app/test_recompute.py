@@ -1,0 +1,44 @@
+"""When the calendar changes, open cases' due dates move later, never earlier, and the move is logged."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from foimail.casework import recompute_due_dates
+from foimail.config import CalendarSettings
+from foimail.store.db import unit_of_work
+from foimail.store.models import Case, Event
+
+
+def add_case(ctx, number: str, confirmed_at: datetime, due: date, status: str = "open") -> None:  # type: ignore[no-untyped-def]
+    with unit_of_work(ctx.sessions) as session:
+        session.add(Case(number=number, year=confirmed_at.year, seq=int(number[-5:]), requester_address="a@b.ge",
+                         requester_name="", subject="s", received_at=confirmed_at, registered_at=confirmed_at,
+                         confirmed_at=confirmed_at, due_date=due, status=status))
+
+
+def test_decree_added_later_moves_due_date_and_logs_it(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    # Confirmed Wed 2025-12-31 10:00 Tbilisi; told 14 Jan before the 5-6 Jan 2026 decree was known.
+    add_case(ctx, "FOI-2025-00001", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 14))
+    # Told a later date than the rules give now: it stays (a date never moves earlier).
+    add_case(ctx, "FOI-2025-00002", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 30))
+    add_case(ctx, "FOI-2025-00003", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 14), status="closed")
+    changed = recompute_due_dates(ctx)
+    assert changed == [("FOI-2025-00001", "2026-01-14", "2026-01-20")]
+    with unit_of_work(ctx.sessions) as session:
+        dues = dict(session.execute(select(Case.number, Case.due_date)).all())
+        [event] = session.execute(select(Event)).scalars()
+    assert dues == {"FOI-2025-00001": date(2026, 1, 20), "FOI-2025-00002": date(2026, 1, 30),
+                    "FOI-2025-00003": date(2026, 1, 14)}
+    assert event.kind == "due_date_moved" and event.detail["new"] == "2026-01-20"
+    assert recompute_due_dates(ctx) == []  # idempotent
+
+
+def test_extra_day_off_from_config_moves_open_case(make_app) -> None:  # type: ignore[no-untyped-def]
+    # Fri 2026-11-20 17:30 Tbilisi -> due Thu 2026-12-03; a day off declared on 2026-12-03 moves it to Fri 12-04.
+    ctx = make_app(calendar=CalendarSettings(extra_days_off=(date(2026, 12, 3),)))
+    add_case(ctx, "FOI-2026-00001", datetime(2026, 11, 20, 13, 30, tzinfo=UTC), date(2026, 12, 3))
+    assert recompute_due_dates(ctx) == [("FOI-2026-00001", "2026-12-03", "2026-12-04")]
