@@ -28,12 +28,24 @@ def send_publication_reminders(ctx: AppContext) -> int:
     if not due:
         return 0
     with unit_of_work(ctx.sessions) as session:
-        fresh = [(deadline, item) for deadline, item in due
-                 if claim_notice(session, f"publication-{item.id}-{deadline.isoformat()}", "notify", date(2000, 1, 1), now)]
+        fresh = [
+            (deadline, item)
+            for deadline, item in due
+            if claim_notice(
+                session, f"publication-{item.id}-{deadline.isoformat()}", "notify", date(2000, 1, 1), now
+            )
+        ]
         if not fresh:
             return 0
-        notify(ctx, session, "office/publication", list(ctx.settings.office.notify), {"items": fresh, "today": today},
-               now, kind="digest")
+        notify(
+            ctx,
+            session,
+            "office/publication",
+            list(ctx.settings.office.notify),
+            {"items": fresh, "today": today},
+            now,
+            kind="digest",
+        )
     log.info("publication reminders queued items=%s", ",".join(item.id for _, item in fresh))
     return len(fresh)
 
@@ -45,7 +57,12 @@ def _reminders_owed(
 
     A reminder day before today means its deadline is less than LEAD_DAYS away, so `upcoming` finds it.
     """
-    missed = [(deadline, item) for deadline, item in upcoming(items, today, LEAD_DAYS)
-              if reminder_date(deadline, calendar, LEAD_DAYS) < today]
-    return sorted({*missed, *reminders_due(items, today, calendar, LEAD_DAYS)},
-                  key=lambda pair: (pair[0], pair[1].sort_key))
+    missed = [
+        (deadline, item)
+        for deadline, item in upcoming(items, today, LEAD_DAYS)
+        if reminder_date(deadline, calendar, LEAD_DAYS) < today
+    ]
+    return sorted(
+        {*missed, *reminders_due(items, today, calendar, LEAD_DAYS)},
+        key=lambda pair: (pair[0], pair[1].sort_key),
+    )

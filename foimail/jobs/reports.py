@@ -34,7 +34,9 @@ from foimail.store.queries import claim_notice
 log = logging.getLogger("foimail.reports")
 
 
-def quarterly_text(ctx: AppContext, year: int, quarter: int, fmt: str = "csv", lang: str | None = None) -> str:
+def quarterly_text(
+    ctx: AppContext, year: int, quarter: int, fmt: str = "csv", lang: str | None = None
+) -> str:
     with unit_of_work(ctx.sessions) as session:
         stats = quarterly_statistics(session, year, quarter, ctx.clock(), ctx.tz)
     return render_statistics(stats, fmt, lang)
@@ -61,16 +63,28 @@ def send_due_reports(ctx: AppContext) -> int:
     _, quarter_end = quarter_bounds(year, quarter)
     lang = ctx.settings.stats.lang
     if today > quarter_end:
-        sent += _deliver(ctx, f"stats-{year}Q{quarter}",
-                         lambda session, now: quarterly_statistics(session, year, quarter, now, ctx.tz),
-                         f"foimail-2.4-{year}Q{quarter}.csv", f"{year} Q{quarter}",
-                         quarterly_publication_due(year, quarter), lang, "annex item 2.4")
+        sent += _deliver(
+            ctx,
+            f"stats-{year}Q{quarter}",
+            lambda session, now: quarterly_statistics(session, year, quarter, now, ctx.tz),
+            f"foimail-2.4-{year}Q{quarter}.csv",
+            f"{year} Q{quarter}",
+            quarterly_publication_due(year, quarter),
+            lang,
+            "annex item 2.4",
+        )
     report_year = last_art49_year(today, ctx.calendar)
     if today <= annual_publication_due(report_year):
-        sent += _deliver(ctx, f"art49-{report_year}",
-                         lambda session, now: annual_report(session, report_year, now, ctx.tz),
-                         f"foimail-art49-{report_year}.csv", str(report_year),
-                         annual_publication_due(report_year), lang, "GAC Art. 49, annex item 2.3")
+        sent += _deliver(
+            ctx,
+            f"art49-{report_year}",
+            lambda session, now: annual_report(session, report_year, now, ctx.tz),
+            f"foimail-art49-{report_year}.csv",
+            str(report_year),
+            annual_publication_due(report_year),
+            lang,
+            "GAC Art. 49, annex item 2.3",
+        )
     return sent
 
 
@@ -103,10 +117,23 @@ def _deliver(
         folder = Path(ctx.settings.stats.export_dir)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / filename).write_text(text, encoding="utf-8")
-        values = {"period": period, "what": what, "publish_by": publish_by, "filename": filename,
-                  "path": str(folder / filename)}
+        values = {
+            "period": period,
+            "what": what,
+            "publish_by": publish_by,
+            "filename": filename,
+            "path": str(folder / filename),
+        }
         attachment = Attachment(filename, "text/csv", text.encode("utf-8"))
-        notify(ctx, session, "office/report", list(ctx.settings.office.notify), values, now, kind="report",
-               attachments=(attachment,))
+        notify(
+            ctx,
+            session,
+            "office/report",
+            list(ctx.settings.office.notify),
+            values,
+            now,
+            kind="report",
+            attachments=(attachment,),
+        )
     log.info("report built key=%s file=%s publish_by=%s", key, folder / filename, publish_by)
     return 1

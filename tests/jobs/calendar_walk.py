@@ -1,4 +1,4 @@
-"""Walk the office calendar day by day, running the daily jobs as the scheduler would, and read what they queued.
+"""Walk the office calendar day by day, running the daily jobs as the scheduler would; read what they queued.
 
 The expected side is kept apart from the code under test: working days come from LAW.md's list written out
 here (`DAYS_OFF`), not from foimail's calendar, so a holiday the calendar forgot shows up as a failure.
@@ -30,22 +30,20 @@ TBILISI = ZoneInfo("Asia/Tbilisi")
 MORNING_RUN = time(9, 30)  # reminders.at
 AFTERNOON_RUN = time(14, 30)  # a restart later the same day: must queue nothing new
 
-# Labour Code Art. 30 days off that fall on a weekday, December 2026 to December 2029 (LAW.md, "Working days").
+# LAW.md's Labour Code Art. 30 days off that fall on a weekday, December 2026 to January 2029.
 DAYS_OFF = frozenset(
-    {
-        date(2027, 1, 1), date(2027, 1, 7), date(2027, 1, 19),  # 2 Jan 2027 is a Saturday
-        date(2027, 3, 3), date(2027, 3, 8), date(2027, 4, 9),
-        date(2027, 4, 30), date(2027, 5, 3),  # Orthodox Good Friday and Easter Monday (Easter: 2 May 2027)
-        date(2027, 5, 12), date(2027, 5, 17), date(2027, 5, 26),  # 9 May 2027 is a Sunday
-        date(2027, 10, 14), date(2027, 11, 23),  # 28 August 2027 is a Saturday
-        date(2028, 8, 28),  # Mariamoba (the only one the 2028 walk passes)
-        date(2029, 1, 1), date(2029, 1, 2),
-    }
+    [date(2027, 1, day) for day in (1, 7, 19)]  # 2 January 2027 is a Saturday
+    + [date(2027, 3, 3), date(2027, 3, 8), date(2027, 4, 9)]
+    + [date(2027, 4, 30), date(2027, 5, 3)]  # Orthodox Good Friday and Easter Monday (Easter: 2 May 2027)
+    + [date(2027, 5, day) for day in (12, 17, 26)]  # 9 May 2027 is a Sunday
+    + [date(2027, 10, 14), date(2027, 11, 23)]  # 28 August 2027 is a Saturday
+    + [date(2028, 1, 7), date(2028, 1, 19), date(2028, 3, 3), date(2028, 3, 8), date(2028, 4, 14)]
+    + [date(2028, 4, 17), date(2028, 5, 9), date(2028, 5, 12), date(2028, 5, 17), date(2028, 5, 26)]
+    + [date(2028, 8, 28), date(2028, 11, 23), date(2029, 1, 1), date(2029, 1, 2), date(2029, 1, 19)]
 )
 NUMBER = re.compile(r"FOI-\d{4}-\d{5}")
 DIGEST_SUBJECT = "Daily digest"
 PUBLICATION_SUBJECT = "Proactive publication due"
-REPORT_SUBJECT = "FOI სტატისტიკა / statistics"
 OFFICE_OVERDUE_HEADING = "Overdue cases (deemed refusals, GAC Art. 177(2)):"
 DECREE_LINE = "have the Government's decreed days off for January"
 
@@ -149,9 +147,8 @@ Action = Callable[[AppContext], None]
 class CalendarWalk:
     """Run the daily jobs at 09:30 and 14:30 Tbilisi on given days, with actions at given moments.
 
-    Requests are registered through the
-    real intake pipeline and confirmed through the real outbox runner (the confirmation sets the due date;
-    give the context an smtp.pickup_dir, so "sent" means written to a folder).
+    Requests are registered through the real intake pipeline and confirmed through the real outbox runner
+    (the confirmation sets the due date; give the context an smtp.pickup_dir: "sent" is written to a folder).
     """
 
     def __init__(self, ctx: AppContext, clock: SettableClock, runner: OutboxRunner) -> None:
@@ -164,13 +161,16 @@ class CalendarWalk:
     def at(self, moment: datetime, action: Action) -> None:
         self.actions.append((moment, action))
 
-    def register(self, moment: datetime, sender: str, *, officer: str | None = None) -> None:
-        """A request arrives at `moment` and is confirmed at once; `officer` is assigned to it."""
+    def register(self, moment: datetime, *, officer: str | None = None) -> None:
+        """A request from a new requester arrives at `moment` and is confirmed at once; `officer` gets it."""
         self._registered += 1
+        sender = f"requester{self._registered}@example.org"
         body = f"Request {self._registered}: the 2025 budget execution report."
 
         def arrive(ctx: AppContext) -> None:
-            result = process_one(ctx, request_mail(sender=sender, body=body), source="walk", received_at=self.clock())
+            result = process_one(
+                ctx, request_mail(sender=sender, body=body), source="walk", received_at=self.clock()
+            )
             assert result.kind == "request", result
             while self.runner.run_once():  # until the queue is empty: the confirmation sets the due date
                 pass
@@ -180,9 +180,11 @@ class CalendarWalk:
         self.at(moment, arrive)
 
     def close(self, moment: datetime, number: str, outcome: str, **fields: object) -> None:
-        """The case is decided at `moment` (Case fields set in the database, as the officer workflow would)."""
-        self.at(moment, lambda ctx: set_case(ctx, number, status="closed", outcome=outcome, answered_at=moment,
-                                             **fields))
+        """The case is decided at `moment`: its fields set in the database, as the officer workflow would."""
+        self.at(
+            moment,
+            lambda ctx: set_case(ctx, number, status="closed", outcome=outcome, answered_at=moment, **fields),
+        )
 
     def run(self, run_days: Iterable[date]) -> None:
         """The jobs run on `run_days` (the daemon is down on the others); every action happens regardless."""

@@ -2,11 +2,11 @@
 
 The jobs run at 09:30 and again at 14:30 Tbilisi (a restart) on every day of the months and weeks where
 something falls due (`WINDOWS`; the daemon is off between them, and down on purpose over the end of
-2027-Q1); a handful of requests arrive through the real intake and outbox. What must hold, read back from the outbox rows: every
-digest, statistics file and publication reminder is queued once, on a working day; downtime over a due time
-delivers the missed file on return but no digest for the missed days; overdue cases reach the notify list as
-deemed refusals (GAC Art. 177(2)); an officer gets a digest of their own cases; the December line about next
-January's decreed days appears in December only.
+2027-Q1); a handful of requests arrive through the real intake and outbox. What must hold, read back from
+the outbox rows: every digest, statistics file and publication reminder is queued once, on a working day;
+downtime over a due time delivers the missed file on return but no digest for the missed days; overdue
+cases reach the notify list as deemed refusals (GAC Art. 177(2)); an officer gets a digest of their own
+cases; the December line about next January's decreed days appears in December only.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from tests.support.app import SettableClock
 NOTIFY = "foi-officer@batumi.ge"
 GIORGI = "giorgi@batumi.ge"
 TAMAR = "tamar@batumi.ge"
-WINDOWS = (  # every day of these; 220 days of the 396
+WINDOWS = (  # every day of these: 232 of the year's 396
     (date(2026, 12, 1), date(2027, 1, 25)),  # December's decree line, Art. 49, the January holidays, 2026-Q4
     (date(2027, 3, 1), date(2027, 6, 1)),  # 2027-Q1's end, Easter 2027 (30 Apr-3 May), the May holidays
     (date(2027, 6, 28), date(2027, 7, 2)),  # 2027-Q2's end
@@ -68,30 +68,34 @@ LAW_COLUMNS = (
 ).split(",")
 
 
+def tbilisi(year: int, month: int, day: int, hour: int) -> datetime:
+    return office_time(date(year, month, day), hour)
+
+
 @dataclass(frozen=True)
 class Request:
     number: str
-    sender: str
-    registered: datetime
-    due: date  # hand-computed (LAW.md's algorithm; the worked examples where it has them)
+    registered: datetime  # and confirmed at once
+    due: date  # hand-computed (LAW.md's algorithm; its worked examples where it has them)
     officer: str | None = None
     decided: datetime | None = None
 
 
 REQUESTS = (
-    Request("FOI-2026-00001", "nino@example.org", office_time(date(2026, 12, 21), 10), date(2026, 12, 31),
-            decided=office_time(date(2027, 1, 11), 12)),  # LAW.md example; answered late
-    Request("FOI-2026-00002", "levan@example.org", office_time(date(2026, 12, 22), 10), date(2027, 1, 4),
-            officer=GIORGI, decided=office_time(date(2027, 1, 4), 12)),  # LAW.md example; on its due date
-    Request("FOI-2027-00001", "ana@example.org", office_time(date(2027, 2, 10), 10), date(2027, 2, 22),
-            decided=office_time(date(2027, 2, 10), 15)),  # answered the same day
-    Request("FOI-2027-00002", "dato@example.org", office_time(date(2027, 3, 1), 10), date(2027, 3, 11),
-            decided=office_time(date(2027, 3, 5), 12)),  # refused (personal data)
-    Request("FOI-2027-00003", "eka@example.org", office_time(date(2027, 3, 22), 11), date(2027, 4, 1),
-            decided=office_time(date(2027, 4, 7), 12)),  # overdue across the downtime
-    Request("FOI-2027-00004", "irakli@example.org", office_time(date(2027, 4, 28), 12), date(2027, 5, 10),
-            officer=TAMAR, decided=office_time(date(2027, 6, 1), 12)),  # LAW.md example, over Easter 2027
-    Request("FOI-2027-00005", "maka@example.org", office_time(date(2027, 9, 20), 10), date(2027, 9, 30)),
+    # LAW.md's example: confirmed Mon 21 December, due Thu 31 December; answered late, on 11 January.
+    Request("FOI-2026-00001", tbilisi(2026, 12, 21, 10), date(2026, 12, 31), None, tbilisi(2027, 1, 11, 12)),
+    # LAW.md's example: due Mon 4 January (1-2 January holidays, the weekend); answered on its due date.
+    Request("FOI-2026-00002", tbilisi(2026, 12, 22, 10), date(2027, 1, 4), GIORGI, tbilisi(2027, 1, 4, 12)),
+    # Answered the same day.
+    Request("FOI-2027-00001", tbilisi(2027, 2, 10, 10), date(2027, 2, 22), None, tbilisi(2027, 2, 10, 15)),
+    # Refused on Fri 5 March, after that morning's digest listed it: 3 working days left (8 March is off).
+    Request("FOI-2027-00002", tbilisi(2027, 3, 1, 10), date(2027, 3, 11), None, tbilisi(2027, 3, 5, 12)),
+    # Due Thu 1 April, during the downtime: overdue on return; answered late.
+    Request("FOI-2027-00003", tbilisi(2027, 3, 22, 11), date(2027, 4, 1), None, tbilisi(2027, 4, 7, 12)),
+    # LAW.md's example over Easter 2027: due Mon 10 May; answered three weeks late.
+    Request("FOI-2027-00004", tbilisi(2027, 4, 28, 12), date(2027, 5, 10), TAMAR, tbilisi(2027, 6, 1, 12)),
+    # Never answered: a deemed refusal from 1 October to the end of the walk.
+    Request("FOI-2027-00005", tbilisi(2027, 9, 20, 10), date(2027, 9, 30)),
 )
 REFUSED = "FOI-2027-00002"
 
@@ -108,7 +112,9 @@ def working_days_until(day: date, due: date) -> int:
 
 def is_listed(request: Request, day: date) -> bool:
     """Falling due within the reminder horizon, or overdue (the digest's own-cases section)."""
-    return is_open(request, day) and (day > request.due or working_days_until(day, request.due) <= REMINDER_HORIZON)
+    return is_open(request, day) and (
+        day > request.due or working_days_until(day, request.due) <= REMINDER_HORIZON
+    )
 
 
 def overdue_on(day: date) -> set[str]:
@@ -128,13 +134,21 @@ def year(make_app, tmp_path: Path) -> tuple[AppContext, list[Queued]]:  # type: 
     runner = OutboxRunner(ctx)
     walk = CalendarWalk(ctx, clock, runner)
     for request in REQUESTS:
-        walk.register(request.registered, request.sender, officer=request.officer)
+        walk.register(request.registered, officer=request.officer)
         if request.number == REFUSED:
             assert request.decided is not None
-            walk.close(request.decided, request.number, "refused", refusal_ground="personal_data",
-                       refusal_act="Law of Georgia on Personal Data Protection, Art. 5", deciding_official=NOTIFY)
+            walk.close(
+                request.decided,
+                request.number,
+                "refused",
+                refusal_ground="personal_data",
+                refusal_act="Law of Georgia on Personal Data Protection, Art. 5",
+                deciding_official=NOTIFY,
+            )
         elif request.decided is not None:
-            walk.close(request.decided, request.number, "answered_full", deciding_official=request.officer or NOTIFY)
+            walk.close(
+                request.decided, request.number, "answered_full", deciding_official=request.officer or NOTIFY
+            )
     walk.run(UP)
     runner.loop.close()
     assert due_dates(ctx) == {r.number: r.due for r in REQUESTS}
@@ -154,13 +168,15 @@ def test_a_year_of_daily_jobs(year: tuple[AppContext, list[Queued]]) -> None:
 
 
 def check_nothing_on_a_day_off_or_while_down(mail: list[Queued]) -> None:
-    notices = [m for m in mail if m.kind != "confirmation"]
-    assert notices
-    assert {m.queued_on for m in notices if not is_working_day(m.queued_on)} == set()
-    assert {m.queued_on for m in notices} & DOWN == set()
-    easter_and_may = {date(2027, 4, 30), date(2027, 5, 3), date(2027, 5, 12), date(2027, 5, 17), date(2027, 5, 26)}
-    january = {date(2027, 1, 1), date(2027, 1, 7), date(2027, 1, 19)}
-    assert easter_and_may | january <= DAYS_OFF
+    queued_on = {m.queued_on for m in mail if m.kind != "confirmation"}
+    assert {day for day in queued_on if not is_working_day(day)} == set()
+    assert queued_on & DOWN == set()
+    # LAW.md's holidays in the walk, the jobs run twice on each: 1, 7 and 19 January; Good Friday and Easter
+    # Monday 2027 (30 April, 3 May); 12, 17 and 26 May.
+    holidays = {date(2027, 1, day) for day in (1, 7, 19)} | {date(2027, 4, 30), date(2027, 5, 3)}
+    holidays |= {date(2027, 5, day) for day in (12, 17, 26)}
+    assert holidays <= DAYS_OFF and holidays <= set(UP)
+    assert queued_on & holidays == set()
 
 
 def check_digests_once_per_recipient_and_working_day(mail: list[Queued]) -> None:
@@ -169,7 +185,8 @@ def check_digests_once_per_recipient_and_working_day(mail: list[Queued]) -> None
     notify_days = {day for (recipients, day) in sent if recipients == (NOTIFY,)}
     unassigned = [r for r in REQUESTS if r.officer is None]
     expected = {
-        day for day in run_days()
+        day
+        for day in run_days()
         if day.month == 12 or overdue_on(day) or any(is_listed(r, day) for r in unassigned)
     }
     assert sorted(notify_days - expected) == [] and sorted(expected - notify_days) == []
@@ -191,16 +208,26 @@ def check_notify_digest_lists_overdue_cases_as_deemed_refusals(mail: list[Queued
 
 
 def check_officer_gets_own_digest(mail: list[Queued]) -> None:
-    by_officer = {officer: [d for d in digests(mail) if d.recipients == (officer,)] for officer in (GIORGI, TAMAR)}
+    by_officer = {
+        officer: [d for d in digests(mail) if d.recipients == (officer,)] for officer in (GIORGI, TAMAR)
+    }
     assert [d.queued_on for d in by_officer[GIORGI]] == [
-        date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31), date(2027, 1, 4)
+        date(2026, 12, 29),
+        date(2026, 12, 30),
+        date(2026, 12, 31),
+        date(2027, 1, 4),
     ]
     assert all(own_case_numbers(d) == {"FOI-2026-00002"} and "== " not in d.body for d in by_officer[GIORGI])
     easter_case = next(r for r in REQUESTS if r.officer == TAMAR)
     expected = [day for day in run_days() if is_listed(easter_case, day)]
     assert [d.queued_on for d in by_officer[TAMAR]] == expected
-    assert expected[:5] == [date(2027, 5, 5), date(2027, 5, 6), date(2027, 5, 7), date(2027, 5, 10),
-                            date(2027, 5, 11)]  # Good Friday to Easter Monday passed over
+    assert expected[:5] == [
+        date(2027, 5, 5),
+        date(2027, 5, 6),
+        date(2027, 5, 7),
+        date(2027, 5, 10),
+        date(2027, 5, 11),
+    ]  # Good Friday to Easter Monday passed over
     for digest in by_officer[TAMAR]:
         assert own_case_numbers(digest) == {easter_case.number}
         assert ("OVERDUE" in digest.body) == (digest.queued_on > easter_case.due)
@@ -249,9 +276,19 @@ def check_quarterly_files(mail: list[Queued], export_dir: Path) -> None:
     assert sorted(path.name for path in export_dir.iterdir()) == sorted(by_name)
     expected = {  # hand-counted from REQUESTS, outcomes as of 09:30 on the day each file was built
         "2026Q4": {"received": "2", "pending": "1", "overdue_open": "1", "answered_on_time": "0"},
-        "2027Q1": {"received": "3", "answered_full": "1", "refused": "1", "refused_personal_data": "1",
-                   "overdue_open": "1", "pending": "0", "answered_on_time": "2", "answered_late": "0",
-                   "answered_same_day": "1", "median_days": "2", "max_days": "4"},
+        "2027Q1": {
+            "received": "3",
+            "answered_full": "1",
+            "refused": "1",
+            "refused_personal_data": "1",
+            "overdue_open": "1",
+            "pending": "0",
+            "answered_on_time": "2",
+            "answered_late": "0",
+            "answered_same_day": "1",
+            "median_days": "2",
+            "max_days": "4",
+        },
         "2027Q2": {"received": "1", "answered_full": "1", "answered_late": "1", "max_days": "34"},
         "2027Q3": {"received": "1", "overdue_open": "1", "median_days": ""},
     }

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from freezegun import freeze_time
 
@@ -30,11 +29,6 @@ def wait_until(condition: Callable[[], bool]) -> None:
             return
         pause.wait(0.02)
     raise AssertionError("condition not met within 10 s")
-
-
-def started(ctx: AppContext, moment: datetime) -> BackgroundScheduler:
-    with freeze_time(moment):
-        return start_scheduler(ctx)
 
 
 def test_daily_job_runs_at_reminders_time_in_office_time_and_shuts_down_cleanly(make_app) -> None:  # type: ignore[no-untyped-def]
@@ -64,20 +58,27 @@ def test_started_after_reminders_time_it_catches_up_once(make_app) -> None:  # t
     moment = office_time(date(2026, 12, 1), 11)  # Tuesday 11:00: today's 09:30 passed while it was down
     ctx = make_app(clock=SettableClock(moment))
     for restart in range(2):  # started, stopped, started again the same morning
-        with freeze_time(moment):
-            scheduler = start_scheduler(ctx)
-            try:
-                assert scheduler.get_job("daily").next_run_time == datetime(2026, 12, 2, 9, 30, tzinfo=TBILISI)
-                wait_until(lambda: scheduler.get_job("catch-up") is None)  # handed to the executor
-            finally:
-                scheduler.shutdown()  # waits for the running catch-up to finish
+        start_and_stop_after_catching_up(ctx, moment)
         mail = queued_mail(ctx)
-        # December: the notify list's digest (the decree line) and the 2026-Q3 file, once however often started.
+        # December: the notify digest (the decree line) and the 2026-Q3 file, once however often started.
         assert [(m.kind, m.queued_on) for m in mail] == [
             ("digest", date(2026, 12, 1)),
             ("report", date(2026, 12, 1)),
         ], restart
         assert len(digests(mail)) == 1
+
+
+def start_and_stop_after_catching_up(ctx: AppContext, moment: datetime) -> None:
+    with freeze_time(moment):
+        scheduler = start_scheduler(ctx)
+        try:
+            tomorrow = datetime.combine(
+                moment.astimezone(TBILISI).date() + timedelta(days=1), time(9, 30), TBILISI
+            )
+            assert scheduler.get_job("daily").next_run_time == tomorrow
+            wait_until(lambda: scheduler.get_job("catch-up") is None)  # handed to the executor
+        finally:
+            scheduler.shutdown()  # waits for the running catch-up to finish
 
 
 def test_a_run_that_starts_hours_late_still_runs(make_app) -> None:  # type: ignore[no-untyped-def]
