@@ -59,7 +59,7 @@ def handle_officer_message(
             _report_forgery(ctx, session, stored, message, case, check.reason, now)
             return None
     named = verdict.case_number
-    # The number the officer wrote wins over the thread: a typo must not send an answer to another case's requester.
+    # The number the officer wrote wins over the thread: a typo must not answer another case's requester.
     if case is None or (named is not None and case.number != named):
         why = f"no case {named} (unknown number)" if named else "no case number in the subject"
         return _reject(ctx, session, stored, message, None, [why], now)

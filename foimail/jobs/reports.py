@@ -54,7 +54,7 @@ def previous_quarter(today: date) -> tuple[int, int]:
 
 
 def send_due_reports(ctx: AppContext) -> int:
-    """Build and mail the last quarter's statistics and this year's Art. 49 report when their day has come."""
+    """Build and mail the last quarter's statistics and the latest Art. 49 report once their day has come."""
     today = local_date(ctx.clock(), ctx.tz)
     if not ctx.calendar.is_working_day(today):
         return 0

@@ -103,3 +103,11 @@ def test_demo_runs_the_real_path_locally(tmp_path) -> None:  # type: ignore[no-u
     assert len(list((tmp_path / "demo" / "sent").glob("*.eml"))) == 3
     listed = foimail("--config", str(tmp_path / "demo" / "foimail.toml"), "cases", "list", cwd=tmp_path)
     assert listed.returncode == 0 and f"FOI-{YEAR}-00001" in listed.stdout
+
+
+def test_publication_due_lists_the_annex_items(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = foimail("publication", "due", "--within", "400d", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert " 2.4 " in result.stdout and " 2.3 " in result.stdout
+    bad = foimail("publication", "due", "--within", "soon", cwd=tmp_path)
+    assert bad.returncode == 1 and bad.stderr.startswith("foimail: ")

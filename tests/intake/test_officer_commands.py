@@ -19,12 +19,16 @@ from tests.support.desk import (
     REQUEST_SUBJECT,
     REQUESTER,
     Desk,
-    open_desk,
     officer_mail,
+    open_desk,
 )
 from tests.support.mails import request_mail
 
-LETTER = "ქალბატონო ნინო,\n\nგაცნობებთ თქვენს მოთხოვნაზე მიღებულ გადაწყვეტილებას.\n\nპატივისცემით,\nგიორგი მამალაძე\n"
+LETTER = (
+    "ქალბატონო ნინო,\n\n"
+    "გაცნობებთ თქვენს მოთხოვნაზე მიღებულ გადაწყვეტილებას.\n\n"
+    "პატივისცემით,\nგიორგი მამალაძე\n"
+)
 APPEAL_KA = ("ერთი თვის ვადაში", "სასამართლოში")
 APPEAL_EN = ("administrative complaint within one month", "before a court", "(GAC Art. 41)")
 
@@ -41,26 +45,43 @@ OUTCOMES = {
     "partial": (
         "#partial personal data Law of Georgia on Personal Data Protection, Art. 5",
         ("answered_partial", "personal_data", "Law of Georgia on Personal Data Protection, Art. 5", None),
-        ("answered in part", "Ground of refusal: personal data (Law of Georgia on Personal Data Protection, Art. 5)",
-         "ნაწილობრივ", *APPEAL_KA, *APPEAL_EN),
+        (
+            "answered in part",
+            "Ground of refusal: personal data (Law of Georgia on Personal Data Protection, Art. 5)",
+            "ნაწილობრივ",
+            *APPEAL_KA,
+            *APPEAL_EN,
+        ),
     ),
     "refused": (
         "#refused commercial secret GAC Art. 28",
         ("refused", "commercial_secret", "GAC Art. 28", None),
-        ("has been refused", "Ground of refusal: commercial secret (GAC Art. 28)",
-         "უარის საფუძველი: კომერციული საიდუმლოება (GAC Art. 28)", f"Decided by: {OFFICER}", *APPEAL_KA, *APPEAL_EN),
+        (
+            "has been refused",
+            "Ground of refusal: commercial secret (GAC Art. 28)",
+            "უარის საფუძველი: კომერციული საიდუმლოება (GAC Art. 28)",
+            f"Decided by: {OFFICER}",
+            *APPEAL_KA,
+            *APPEAL_EN,
+        ),
     ),
     "refused, Georgian": (
         "#უარი პერსონალური მონაცემები პერსონალურ მონაცემთა დაცვის შესახებ კანონი, მუხლი 5",
         ("refused", "personal_data", "პერსონალურ მონაცემთა დაცვის შესახებ კანონი, მუხლი 5", None),
-        ("უარის საფუძველი: პერსონალური მონაცემები (პერსონალურ მონაცემთა დაცვის შესახებ კანონი, მუხლი 5)",
-         *APPEAL_KA, *APPEAL_EN),
+        (
+            "უარის საფუძველი: პერსონალური მონაცემები (პერსონალურ მონაცემთა დაცვის შესახებ კანონი, მუხლი 5)",
+            *APPEAL_KA,
+            *APPEAL_EN,
+        ),
     ),
     "forwarded": (
         "#forwarded საქართველოს ფინანსთა სამინისტრო",
         ("forwarded", None, None, "საქართველოს ფინანსთა სამინისტრო"),
-        ("forwarded to the competent body: საქართველოს ფინანსთა სამინისტრო", "Art. 80",
-         "გადაეგზავნა უფლებამოსილ ორგანოს: საქართველოს ფინანსთა სამინისტრო"),
+        (
+            "forwarded to the competent body: საქართველოს ფინანსთა სამინისტრო",
+            "Art. 80",
+            "გადაეგზავნა უფლებამოსილ ორგანოს: საქართველოს ფინანსთა სამინისტრო",
+        ),
     ),
     "forwarded, Georgian": (
         "#გადაგზავნილი აჭარის ავტონომიური რესპუბლიკის ფინანსთა სამინისტრო",
@@ -142,7 +163,10 @@ MISTAKES = {
     "two outcomes": (TAGGED, f"#refused other\n#notheld\n\n{LETTER}", False, "only one outcome"),
     "unknown number": ("RE: [FOI-2026-00099] ბიუჯეტი", LETTER, False, "no case FOI-2026-00099"),
     "unknown number in the thread of a known case": (
-        "RE: [FOI-2026-00099] ბიუჯეტი", LETTER, True, "no case FOI-2026-00099"
+        "RE: [FOI-2026-00099] ბიუჯეტი",
+        LETTER,
+        True,
+        "no case FOI-2026-00099",
     ),
     "no number": ("ბიუჯეტის შესრულების ანგარიში", LETTER, False, "no case number"),
 }

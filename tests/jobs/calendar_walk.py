@@ -37,7 +37,13 @@ DAYS_OFF = frozenset(
     + [date(2027, 4, 30), date(2027, 5, 3)]  # Orthodox Good Friday and Easter Monday (Easter: 2 May 2027)
     + [date(2027, 5, day) for day in (12, 17, 26)]  # 9 May 2027 is a Sunday
     + [date(2027, 10, 14), date(2027, 11, 23)]  # 28 August 2027 is a Saturday
-    + [date(2028, 1, 7), date(2028, 1, 19), date(2028, 3, 3), date(2028, 3, 8), date(2028, 4, 14)]
+    + [
+        date(2028, 1, 7),
+        date(2028, 1, 19),
+        date(2028, 3, 3),
+        date(2028, 3, 8),
+        date(2028, 4, 14),
+    ]  # Easter 16 Apr
     + [date(2028, 4, 17), date(2028, 5, 9), date(2028, 5, 12), date(2028, 5, 17), date(2028, 5, 26)]
     + [date(2028, 8, 28), date(2028, 11, 23), date(2029, 1, 1), date(2029, 1, 2), date(2029, 1, 19)]
 )

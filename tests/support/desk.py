@@ -132,7 +132,7 @@ def officer_mail(
     results: tuple[str, ...] = (),
     **fields: Any,
 ) -> bytes:
-    """An officer's message; `results` become Authentication-Results headers, topmost first, as an MTA adds them."""
+    """An officer's message; `results` become Authentication-Results headers, topmost first."""
     fields.setdefault("sender", OFFICER)
     fields.setdefault("name", OFFICER_NAME)
     raw = request_mail(subject=subject, body=body, **fields)
