@@ -142,7 +142,9 @@ def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanen
             if item.kind not in NOTICE_KINDS:
                 values = {"case_number": case.number if case else "-", "outbox_kind": item.kind,
                           "recipients": item.recipients, "reason": reason}
-                notify(ctx, session, "office/delivery_failed", list(ctx.settings.office.notify), values, now,
+                officer = item.context.get("receipt_to")  # a relayed answer: its officer must know too
+                told = [*ctx.settings.office.notify, *([officer] if officer else [])]
+                notify(ctx, session, "office/delivery_failed", list(dict.fromkeys(told)), values, now,
                        case=case, kind="delivery_failed")
             log.warning("send failed permanently kind=%s case=%s error=%r", prepared.kind,
                         prepared.case_number or "-", error)

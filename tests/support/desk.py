@@ -34,16 +34,17 @@ NOTIFY = "foi-registry@batumi.ge"
 NUMBER = "FOI-2026-00001"
 REQUEST_SUBJECT = "საჯარო ინფორმაციის მოთხოვნა"
 REQUEST_ID = "<request-1@example.org>"
-# Mon 2026-11-16 13:30 Tbilisi (UTC+4): the request arrives.
-REQUEST_AT = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
-# Thu 2026-11-19 14:02 Tbilisi: the officer answers.
-ANSWER_AT = datetime(2026, 11, 19, 10, 2, tzinfo=UTC)
+# Mon 2026-03-16 13:30 Tbilisi (UTC+4, no DST): the request arrives.
+REQUEST_AT = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
+# Thu 2026-03-19 14:02 Tbilisi: the officer answers.
+ANSWER_AT = datetime(2026, 3, 19, 10, 2, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class Sent:
-    """One message the SMTP server accepted: its envelope recipients and the parsed bytes."""
+    """One message the SMTP server accepted: its envelope and the parsed bytes."""
 
+    mail_from: str
     rcpt_tos: list[str]
     mail: EmailMessage
 
@@ -80,7 +81,7 @@ class Desk:
             pass
         new = self.smtp.messages[self.seen :]
         self.seen = len(self.smtp.messages)
-        return [Sent(m.rcpt_tos, email.message_from_bytes(m.data, policy=default)) for m in new]
+        return [Sent(m.mail_from, m.rcpt_tos, email.message_from_bytes(m.data, policy=default)) for m in new]
 
     def case(self, number: str = NUMBER) -> Case:
         with unit_of_work(self.ctx.sessions) as session:
