@@ -1,6 +1,6 @@
 """Process one large message through the real pipeline (SQLite) and report time and peak memory.
 
-    python bench/big_message.py --mb 50 --file /tmp/big.eml [--url sqlite:////tmp/big.db]
+python bench/big_message.py --mb 50 --file /tmp/big.eml [--url sqlite:////tmp/big.db]
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import base64
 import dataclasses
 import os
 import resource
-import tempfile
 import sys
+import tempfile
 import time
 
 from foimail.config import Settings
@@ -23,13 +23,13 @@ from foimail.store.db import upgrade
 def big_message(megabytes: int) -> bytes:
     payload = base64.encodebytes(os.urandom(megabytes * 1024 * 1024 * 3 // 4))
     head = (
-        "From: =?UTF-8?B?4YOc4YOY4YOc4YOd?= <nino@example.org>\r\nTo: foi@batumi.ge\r\n"
-        "Subject: =?UTF-8?B?4YOT4YOY4YOT4YOYIOGDpOGDkOGDmOGDmuGDmA==?=\r\nMessage-ID: <big@example.org>\r\n"
-        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
-        "Content-Type: text/plain; charset=utf-8\r\n\r\nSee the attached scan.\r\n--b\r\n"
-        "Content-Type: application/pdf; name=scan.pdf\r\nContent-Transfer-Encoding: base64\r\n"
-        "Content-Disposition: attachment; filename=scan.pdf\r\n\r\n"
-    ).encode()
+        b"From: =?UTF-8?B?4YOc4YOY4YOc4YOd?= <nino@example.org>\r\nTo: foi@batumi.ge\r\n"
+        b"Subject: =?UTF-8?B?4YOT4YOY4YOT4YOYIOGDpOGDkOGDmOGDmuGDmA==?=\r\nMessage-ID: <big@example.org>\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nSee the attached scan.\r\n--b\r\n"
+        b"Content-Type: application/pdf; name=scan.pdf\r\nContent-Transfer-Encoding: base64\r\n"
+        b"Content-Disposition: attachment; filename=scan.pdf\r\n\r\n"
+    )
     return head + payload.replace(b"\n", b"\r\n") + b"\r\n--b--\r\n"
 
 
@@ -58,8 +58,10 @@ def main() -> None:
     result = process_one(ctx, raw, source="bench")
     took = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"message_bytes={len(raw)} result={result.kind} seconds={took:.2f} "
-          f"rss_before_mb={before:.0f} peak_rss_mb={peak:.0f}")
+    print(
+        f"message_bytes={len(raw)} result={result.kind} seconds={took:.2f} "
+        f"rss_before_mb={before:.0f} peak_rss_mb={peak:.0f}"
+    )
 
 
 if __name__ == "__main__":

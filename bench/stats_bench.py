@@ -65,9 +65,7 @@ def _due(confirmation_day: date) -> date:
     return due_date(noon, CALENDAR, RULES, TZ)
 
 
-def synthetic_cases(
-    count: int, first_year: int, years: int, now: datetime, seed: int
-) -> Iterator[tuple[object, ...]]:
+def synthetic_cases(count: int, first_year: int, years: int, now: datetime, seed: int) -> Iterator[tuple[object, ...]]:
     """`count` case rows in registration order (UTC-aware datetimes), in the order of COLUMNS."""
     rng = random.Random(seed)
     start = datetime(first_year, 1, 1, tzinfo=TZ)
@@ -154,9 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help=f"an empty database (default: {DEFAULT_URLS})")
     parser.add_argument("--years", type=int, default=10, help="years the cases are spread over (default 10)")
     parser.add_argument("--quarter", default=None, help="quarter to time (default: the last quarter of data)")
-    parser.add_argument(
-        "--now", default=None, help="export moment, ISO 8601 (default: 15 January after the data)"
-    )
+    parser.add_argument("--now", default=None, help="export moment, ISO 8601 (default: 15 January after the data)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="time an already filled database, do not fill")
@@ -180,9 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"the database already holds {existing} cases: give an empty one, or --reuse")
         began = time.perf_counter()
         fill(engine, synthetic_cases(args.cases, first_year, args.years, now, args.seed))
-        print(
-            f"filled {args.cases} cases over {first_year}-{last_year} in {time.perf_counter() - began:.1f} s"
-        )
+        print(f"filled {args.cases} cases over {first_year}-{last_year} in {time.perf_counter() - began:.1f} s")
     with Session(engine) as session:
         total = session.scalar(select(func.count()).select_from(Case))
     print(f"backend {engine.dialect.name} ({engine.dialect.server_version_info or ''}), {total} cases; "

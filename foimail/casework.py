@@ -27,13 +27,23 @@ def promote_message(ctx: AppContext, message_row_id: int, actor: str = "cli") ->
             raise FoimailError(f"no inbound message #{message_row_id} (see `foimail messages list`)")
         if not stored.set_aside:
             number = stored.case.number if stored.case else "-"
-            raise FoimailError(f"message #{message_row_id} is not set aside (kind {stored.kind}, case {number})")
+            raise FoimailError(
+                f"message #{message_row_id} is not set aside (kind {stored.kind}, case {number})"
+            )
         message = parse_message(stored.raw)
         previous = stored.kind
         stored.set_aside = False
         case = routes.register(ctx, session, stored, message, now)
-        record_event(session, at=now, actor=actor, kind="promoted", case=case, message=stored,
-                     was=previous, reasons=list(stored.reasons))
+        record_event(
+            session,
+            at=now,
+            actor=actor,
+            kind="promoted",
+            case=case,
+            message=stored,
+            was=previous,
+            reasons=list(stored.reasons),
+        )
         log.info("promoted message=%s to case=%s (was %s)", message_row_id, case.number, previous)
         return case.number
 
@@ -53,8 +63,16 @@ def recompute_due_dates(ctx: AppContext, actor: str = "foimail") -> list[tuple[s
             if case.due_date is None or new > case.due_date:
                 old = case.due_date
                 case.due_date = new
-                record_event(session, at=now, actor=actor, kind="due_date_moved", case=case,
-                             old=str(old), new=str(new), why="calendar changed")
+                record_event(
+                    session,
+                    at=now,
+                    actor=actor,
+                    kind="due_date_moved",
+                    case=case,
+                    old=str(old),
+                    new=str(new),
+                    why="calendar changed",
+                )
                 changed.append((case.number, str(old), str(new)))
                 log.info("due date moved case=%s %s -> %s", case.number, old, new)
     return changed

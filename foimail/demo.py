@@ -22,12 +22,24 @@ from foimail.store.db import unit_of_work, upgrade
 from foimail.store.queries import list_cases, set_aside_messages
 
 SAMPLE_REQUESTS = (
-    ("ნინო ბერიძე", "nino.beridze@example.ge", "საჯარო ინფორმაციის მოთხოვნა — ბიუჯეტი",
-     "გამარჯობა,\n\nგთხოვთ მომაწოდოთ ბათუმის 2025 წლის ბიუჯეტის შესრულების ანგარიში.\n\nპატივისცემით,\nნინო"),
-    ("Giorgi Tsiklauri", "giorgi@example.org", "Public information request: road repair contracts",
-     "Hello,\n\nPlease send me the 2026 contracts for road repairs in Batumi.\n\nGiorgi"),
-    ("ლევან კაპანაძე", "levan@example.ge", "მოთხოვნა: მერიის თანამშრომელთა რაოდენობა",
-     "გთხოვთ მაცნობოთ მერიის საშტატო ერთეულების რაოდენობა 2026 წლის 1 ოქტომბრის მდგომარეობით."),
+    (
+        "ნინო ბერიძე",
+        "nino.beridze@example.ge",
+        "საჯარო ინფორმაციის მოთხოვნა — ბიუჯეტი",
+        "გამარჯობა,\n\nგთხოვთ მომაწოდოთ ბათუმის 2025 წლის ბიუჯეტის შესრულების ანგარიში.\n\nპატივისცემით,\nნინო",
+    ),
+    (
+        "Giorgi Tsiklauri",
+        "giorgi@example.org",
+        "Public information request: road repair contracts",
+        "Hello,\n\nPlease send me the 2026 contracts for road repairs in Batumi.\n\nGiorgi",
+    ),
+    (
+        "ლევან კაპანაძე",
+        "levan@example.ge",
+        "მოთხოვნა: მერიის თანამშრომელთა რაოდენობა",
+        "გთხოვთ მაცნობოთ მერიის საშტატო ერთეულების რაოდენობა 2026 წლის 1 ოქტომბრის მდგომარეობით.",
+    ),
 )
 SAMPLE_AUTOREPLY = ("Automatic reply: your message", "I am out of the office until Monday.")
 
@@ -64,7 +76,11 @@ def run_demo(directory: Path, base: Settings) -> str:
     inbox = mailbox.Maildir(maildir_path, create=True)
     for name, address, subject, body in SAMPLE_REQUESTS:
         inbox.add(_message(name, address, subject, body))
-    inbox.add(_message("Out of office", "someone@example.org", *SAMPLE_AUTOREPLY, {"Auto-Submitted": "auto-replied"}))
+    inbox.add(
+        _message(
+            "Out of office", "someone@example.org", *SAMPLE_AUTOREPLY, {"Auto-Submitted": "auto-replied"}
+        )
+    )
     ctx = build_context(settings)
     processed = IntakeRunner(ctx).run_once()
     outbox = OutboxRunner(ctx)

@@ -1,11 +1,11 @@
 """The foimail exception tree.
 
-    FoimailError
-     ├── ConfigError(key, file)       a wrong or missing setting; start-up stops with one line
-     ├── MessageRejected(reason)      a message the pipeline sets aside (stored, never lost)
-     ├── CaseNotFound(number)         a case number that names no case
-     ├── TransientError               worth retrying: IMAP drop, SMTP 4xx/timeout, DB unavailable
-     └── PermanentError               not worth retrying: SMTP 5xx, a refused login
+FoimailError
+ ├── ConfigError(key, file)       a wrong or missing setting; start-up stops with one line
+ ├── MessageRejected(reason)      a message the pipeline sets aside (stored, never lost)
+ ├── CaseNotFound(number)         a case number that names no case
+ ├── TransientError               worth retrying: IMAP drop, SMTP 4xx/timeout, DB unavailable
+ └── PermanentError               not worth retrying: SMTP 5xx, a refused login
 """
 
 from __future__ import annotations

@@ -13,8 +13,20 @@ from foimail.store.models import Case
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CASE_FIELDS = (
-    "number", "status", "outcome", "requester", "subject", "received_at", "registered_at", "confirmed_at",
-    "due_date", "answered_at", "assigned_officer", "deciding_official", "refusal_ground", "refusal_act",
+    "number",
+    "status",
+    "outcome",
+    "requester",
+    "subject",
+    "received_at",
+    "registered_at",
+    "confirmed_at",
+    "due_date",
+    "answered_at",
+    "assigned_officer",
+    "deciding_official",
+    "refusal_ground",
+    "refusal_act",
     "forwarded_to",
 )
 
@@ -52,7 +64,9 @@ def neutralise(cell: Any) -> Any:
     return cell
 
 
-def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], labels: Sequence[str] | None = None) -> str:
+def to_csv(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], labels: Sequence[str] | None = None
+) -> str:
     """CSV text starting with a BOM; an optional first row of human labels before the machine names."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -70,7 +84,9 @@ def to_json(value: Any) -> str:
 
 def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """A plain text table for the terminal."""
-    cells = [[("" if row.get(c) is None else str(row.get(c))).replace("\n", " ") for c in columns] for row in rows]
+    cells = [
+        [("" if row.get(c) is None else str(row.get(c))).replace("\n", " ") for c in columns] for row in rows
+    ]
     widths = [min(50, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))

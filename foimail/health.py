@@ -63,7 +63,11 @@ def _check_imap(settings: Settings) -> tuple[str, bool, str]:
         mailbox.connect()
         capabilities = mailbox._require().capabilities()  # noqa: SLF001
         idle = "IDLE" if b"IDLE" in capabilities else "no IDLE: polling"
-        return ("imap", True, f"logged in as {settings.imap.username}, {settings.imap.folder} selected, {idle}")
+        return (
+            "imap",
+            True,
+            f"logged in as {settings.imap.username}, {settings.imap.folder} selected, {idle}",
+        )
     except FoimailError as exc:
         return ("imap", False, str(exc))
     finally:
@@ -75,8 +79,11 @@ def _check_smtp(settings: Settings) -> tuple[str, bool, str]:
 
     async def probe() -> str:
         client = aiosmtplib.SMTP(
-            hostname=smtp.host, port=smtp.port, use_tls=smtp.security == "ssl",
-            start_tls=smtp.security == "starttls", tls_context=tls_context(smtp.verify_certificate),
+            hostname=smtp.host,
+            port=smtp.port,
+            use_tls=smtp.security == "ssl",
+            start_tls=smtp.security == "starttls",
+            tls_context=tls_context(smtp.verify_certificate),
             timeout=smtp.timeout_seconds,
         )
         await client.connect()
@@ -91,7 +98,7 @@ def _check_smtp(settings: Settings) -> tuple[str, bool, str]:
 
     try:
         return ("smtp", True, asyncio.run(probe()))
-    except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
         return ("smtp", False, f"{smtp.host}:{smtp.port}: {exc.__class__.__name__}: {exc}")
 
 

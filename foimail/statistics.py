@@ -88,9 +88,7 @@ def _local_day_sqlite(element: LocalDay, compiler: SQLCompiler, **kw: Any) -> st
 @compiles(LocalDay, "postgresql")
 def _local_day_postgresql(element: LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
     moment, offset = _arguments(element, compiler, **kw)
-    return (
-        f"(CAST(({moment} AT TIME ZONE 'UTC') + {offset} * INTERVAL '1 second' AS DATE) - DATE '1970-01-01')"
-    )
+    return f"(CAST(({moment} AT TIME ZONE 'UTC') + {offset} * INTERVAL '1 second' AS DATE) - DATE '1970-01-01')"
 
 
 @compiles(DayNumber, "sqlite")
@@ -112,9 +110,7 @@ class _Terms:
         today = local_date(now, tz)
         offset = literal(rules.fixed_utc_offset(tz, first, max(last, today)), Integer)
         start, end = rules.period_utc_bounds(first, last, tz)
-        self.in_period = and_(
-            Case.registered_at >= start, Case.registered_at < end, Case.registered_at <= now
-        )
+        self.in_period = and_(Case.registered_at >= start, Case.registered_at < end, Case.registered_at <= now)
         decided = and_(
             Case.status == CaseStatus.CLOSED,
             Case.outcome.is_not(None),
@@ -127,9 +123,7 @@ class _Terms:
         answer_day = LocalDay(Case.answered_at, offset)
         self.days = answer_day - LocalDay(Case.registered_at, offset)  # NULL without answered_at
         self.late = case((answer_day > DayNumber(Case.due_date), 1), else_=0)  # 0 if either is NULL
-        self.decision = and_(
-            decided, Case.outcome.in_(rules.DECISION_OUTCOMES), Case.answered_at.is_not(None)
-        )
+        self.decision = and_(decided, Case.outcome.in_(rules.DECISION_OUTCOMES), Case.answered_at.is_not(None))
         self.refusal = and_(decided, Case.outcome.in_(rules.REFUSAL_OUTCOMES))
 
 
@@ -163,16 +157,12 @@ def _tallies(session: Session, terms: _Terms) -> list[rules.Tally]:
     ]
 
 
-def period_statistics(
-    session: Session, first: date, last: date, now: datetime, tz: tzinfo
-) -> dict[str, object]:
+def period_statistics(session: Session, first: date, last: date, now: datetime, tz: tzinfo) -> dict[str, object]:
     """The 2.4 row for the requests registered on local dates first..last, outcomes as of `now`."""
     return rules.statistics_row(first, last, _tallies(session, _Terms(first, last, now, tz)))
 
 
-def quarterly_statistics(
-    session: Session, year: int, quarter: int, now: datetime, tz: tzinfo
-) -> dict[str, object]:
+def quarterly_statistics(session: Session, year: int, quarter: int, now: datetime, tz: tzinfo) -> dict[str, object]:
     """Batumi res. No. 3 annex item 2.4: the quarter's row, keyed by ``COLUMN_NAMES`` in order."""
     first, last = quarter_bounds(year, quarter)
     return period_statistics(session, first, last, now, tz)
@@ -199,9 +189,9 @@ def _by_act(session: Session, terms: _Terms) -> list[dict[str, object]]:
     """GAC Art. 49(e): refusals (full and partial) per ground and legislative act relied on."""
     keyed = (
         select(
-            case(
-                (Case.refusal_ground.in_(_NAMED_GROUNDS), Case.refusal_ground), else_=rules.OTHER_GROUND
-            ).label("refusal_ground"),
+            case((Case.refusal_ground.in_(_NAMED_GROUNDS), Case.refusal_ground), else_=rules.OTHER_GROUND).label(
+                "refusal_ground"
+            ),
             func.nullif(func.trim(Case.refusal_act), "").label("refusal_act"),
             Case.outcome.label("outcome"),
         )
@@ -209,9 +199,9 @@ def _by_act(session: Session, terms: _Terms) -> list[dict[str, object]]:
         .subquery()
     )
     counts = [func.count(case((keyed.c.outcome == name, 1))).label(name) for name in rules.REFUSAL_OUTCOMES]
-    query = select(
-        keyed.c.refusal_ground, keyed.c.refusal_act, *counts, func.count().label("refusals")
-    ).group_by(keyed.c.refusal_ground, keyed.c.refusal_act)
+    query = select(keyed.c.refusal_ground, keyed.c.refusal_act, *counts, func.count().label("refusals")).group_by(
+        keyed.c.refusal_ground, keyed.c.refusal_act
+    )
     rows = [
         {
             "refusal_ground": row.refusal_ground,
@@ -291,9 +281,7 @@ def _annual_rows(stats: Mapping[str, object], lang: str | None) -> list[dict[str
     for entry in _sequence(stats["by_official"]):
         official = _mapping(entry)
         for label in rules.BY_OFFICIAL_MEASURES[1:]:
-            lines.append(
-                line("by_official", label.name, official[label.name], official=official["deciding_official"])
-            )
+            lines.append(line("by_official", label.name, official[label.name], official=official["deciding_official"]))
     for entry in _sequence(stats["by_act"]):
         act = _mapping(entry)
         for label in rules.BY_ACT_MEASURES[2:]:

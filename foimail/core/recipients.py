@@ -33,8 +33,10 @@ def suppression_reason(address: str | None, office_address: str) -> str | None:
     if normalised == office_address.strip().lower():
         return "the office's own address: would loop"
     local = normalised.rpartition("@")[0]
-    if local in ROBOT_LOCAL_PARTS or local.startswith(("owner-", "bounce-", "bounces+")) or local.endswith(
-        ("-request", "-bounces", "-owner")
+    if (
+        local in ROBOT_LOCAL_PARTS
+        or local.startswith(("owner-", "bounce-", "bounces+"))
+        or local.endswith(("-request", "-bounces", "-owner"))
     ):
         return f"a mail-system or no-reply address ({local}): RFC 3834 §2"
     return None

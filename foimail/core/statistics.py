@@ -311,9 +311,7 @@ def statistics_row(first: date, last: date, tallies: Iterable[Tally]) -> dict[st
         counts["received"] += tally.count
         counts[tally.state] += tally.count
         if tally.state in REFUSAL_OUTCOMES:
-            counts[GROUND_COLUMNS.get(tally.ground or OTHER_GROUND, GROUND_COLUMNS[OTHER_GROUND])] += (
-                tally.count
-            )
+            counts[GROUND_COLUMNS.get(tally.ground or OTHER_GROUND, GROUND_COLUMNS[OTHER_GROUND])] += tally.count
         if tally.state not in DECISION_OUTCOMES or tally.days is None:
             continue
         days_histogram[tally.days] = days_histogram.get(tally.days, 0) + tally.count

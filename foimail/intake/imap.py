@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -49,7 +48,10 @@ class ImapMailbox:
         context = tls_context(settings.verify_certificate)
         try:
             client = IMAPClient(
-                settings.host, port=settings.port, ssl=settings.security == "ssl", ssl_context=context,
+                settings.host,
+                port=settings.port,
+                ssl=settings.security == "ssl",
+                ssl_context=context,
                 timeout=settings.timeout_seconds,
             )
             if settings.security == "starttls":
@@ -58,8 +60,10 @@ class ImapMailbox:
             client.login(settings.username, settings.password)
         except LoginError as exc:
             raise PermanentError(f"IMAP login refused for {settings.username}: {_text(exc)}") from exc
-        except (IMAPClientError, OSError, socket.timeout, ssl.SSLError) as exc:
-            raise TransientError(f"IMAP {settings.host}:{settings.port}: {exc.__class__.__name__}: {exc}") from exc
+        except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as exc:
+            raise TransientError(
+                f"IMAP {settings.host}:{settings.port}: {exc.__class__.__name__}: {exc}"
+            ) from exc
         self.client = client
         try:
             self._prepare_folders()

@@ -78,10 +78,22 @@ def handle_officer_message(
     _decide(session, case, outcome_command, sender, stored, now)
     recipients = {a.address for a in (*message.to, *message.cc)}
     if case.requester_address.lower() in recipients:
-        record_event(session, at=now, actor=sender, kind="answer_recorded", case=case, message=stored,
-                     outcome=case.outcome, how="sent directly by the officer, FOI address in copy")
-        _receipt(ctx, session, case, sender, message, now, relayed=False, summary="answer recorded (sent directly)")
-        return IntakeResult("officer", stored.id, case.number, ("answer recorded; the officer wrote directly",))
+        record_event(
+            session,
+            at=now,
+            actor=sender,
+            kind="answer_recorded",
+            case=case,
+            message=stored,
+            outcome=case.outcome,
+            how="sent directly by the officer, FOI address in copy",
+        )
+        _receipt(
+            ctx, session, case, sender, message, now, relayed=False, summary="answer recorded (sent directly)"
+        )
+        return IntakeResult(
+            "officer", stored.id, case.number, ("answer recorded; the officer wrote directly",)
+        )
     if case.outcome == Outcome.WITHDRAWN and not parsed.body.strip():
         _receipt(ctx, session, case, sender, message, now, relayed=False, summary="withdrawn")
         return IntakeResult("officer", stored.id, case.number, ("withdrawn",))
@@ -94,10 +106,19 @@ def _apply_internal(
 ) -> None:
     if command.kind == CommandKind.ASSIGN:
         case.assigned_officer = command.argument
-        record_event(session, at=now, actor=sender, kind="assigned", case=case, message=stored,
-                     officer=command.argument)
+        record_event(
+            session,
+            at=now,
+            actor=sender,
+            kind="assigned",
+            case=case,
+            message=stored,
+            officer=command.argument,
+        )
     elif command.kind == CommandKind.NOTE:
-        record_event(session, at=now, actor=sender, kind="note", case=case, message=stored, text=command.argument)
+        record_event(
+            session, at=now, actor=sender, kind="note", case=case, message=stored, text=command.argument
+        )
 
 
 def _decide(
@@ -114,8 +135,18 @@ def _decide(
         case.refusal_act = command.act or None
     if command is not None and command.kind == CommandKind.FORWARDED:
         case.forwarded_to = command.argument
-    record_event(session, at=now, actor=sender, kind="decided", case=case, message=stored, outcome=outcome.value,
-                 ground=case.refusal_ground, act=case.refusal_act, forwarded_to=case.forwarded_to)
+    record_event(
+        session,
+        at=now,
+        actor=sender,
+        kind="decided",
+        case=case,
+        message=stored,
+        outcome=outcome.value,
+        ground=case.refusal_ground,
+        act=case.refusal_act,
+        forwarded_to=case.forwarded_to,
+    )
 
 
 def _relay(
@@ -145,17 +176,38 @@ def _relay(
         "tagged_subject": tagged_subject(case.number, case.subject or message.subject),
     }
     raw = render_mail(
-        ctx, "requester/answer", to=[case.requester_address], values=values, message_id=message_id, now=now,
-        in_reply_to=in_reply_to, references=[in_reply_to] if in_reply_to else [],
-        attachments=message.attachments, auto_submitted=None,
+        ctx,
+        "requester/answer",
+        to=[case.requester_address],
+        values=values,
+        message_id=message_id,
+        now=now,
+        in_reply_to=in_reply_to,
+        references=[in_reply_to] if in_reply_to else [],
+        attachments=message.attachments,
+        auto_submitted=None,
     )
     item = enqueue(
-        session, office_address=ctx.settings.office.address, kind="relay", recipients=[case.requester_address],
-        now=now, case=case, raw=raw, message_id=message_id,
+        session,
+        office_address=ctx.settings.office.address,
+        kind="relay",
+        recipients=[case.requester_address],
+        now=now,
+        case=case,
+        raw=raw,
+        message_id=message_id,
         context={"receipt_to": sender, "officer_message_id": message.message_id},
     )
-    record_event(session, at=now, actor=sender, kind="relay_queued", case=case, message=stored,
-                 attachments=[a.filename for a in message.attachments], outbox_id=item.id)
+    record_event(
+        session,
+        at=now,
+        actor=sender,
+        kind="relay_queued",
+        case=case,
+        message=stored,
+        attachments=[a.filename for a in message.attachments],
+        outbox_id=item.id,
+    )
     log.info("relay queued case=%s officer=%s attachments=%d", case.number, sender, len(message.attachments))
 
 
@@ -171,12 +223,26 @@ def _receipt(
     summary: str,
 ) -> None:
     values = {
-        "case_number": case.number, "requester": case.requester_address, "relayed": relayed,
-        "sent_local": now.astimezone(ctx.tz), "summary_ka": summary, "summary_en": summary,
-        "status": case.status, "outcome": case.outcome,
+        "case_number": case.number,
+        "requester": case.requester_address,
+        "relayed": relayed,
+        "sent_local": now.astimezone(ctx.tz),
+        "summary_ka": summary,
+        "summary_en": summary,
+        "status": case.status,
+        "outcome": case.outcome,
     }
-    notify(ctx, session, "officer/receipt", [officer], values, now, case=case, kind="officer_receipt",
-           in_reply_to=message.message_id)
+    notify(
+        ctx,
+        session,
+        "officer/receipt",
+        [officer],
+        values,
+        now,
+        case=case,
+        kind="officer_receipt",
+        in_reply_to=message.message_id,
+    )
 
 
 def send_relay_receipt(
@@ -189,12 +255,26 @@ def send_relay_receipt(
 ) -> None:
     """After the relay was accepted by the SMTP server: tell the officer when ("sent to the requester at 14:02")."""
     values = {
-        "case_number": case.number, "requester": case.requester_address, "relayed": True,
-        "sent_local": sent_at.astimezone(ctx.tz), "summary_ka": "", "summary_en": "",
-        "status": case.status, "outcome": case.outcome,
+        "case_number": case.number,
+        "requester": case.requester_address,
+        "relayed": True,
+        "sent_local": sent_at.astimezone(ctx.tz),
+        "summary_ka": "",
+        "summary_en": "",
+        "status": case.status,
+        "outcome": case.outcome,
     }
-    notify(ctx, session, "officer/receipt", [officer], values, sent_at, case=case, kind="officer_receipt",
-           in_reply_to=officer_message_id)
+    notify(
+        ctx,
+        session,
+        "officer/receipt",
+        [officer],
+        values,
+        sent_at,
+        case=case,
+        kind="officer_receipt",
+        in_reply_to=officer_message_id,
+    )
 
 
 def _reject(
@@ -213,13 +293,25 @@ def _reject(
     stored.set_aside = True
     if case is not None:
         stored.case_id = case.id
-        record_event(session, at=now, actor=sender, kind="officer_error", case=case, message=stored, errors=errors)
+        record_event(
+            session, at=now, actor=sender, kind="officer_error", case=case, message=stored, errors=errors
+        )
     values = {
-        "original_subject": message.subject, "errors": errors,
+        "original_subject": message.subject,
+        "errors": errors,
         "example_number": case.number if case else format_number(ctx.settings.numbering.format, now.year, 42),
     }
-    notify(ctx, session, "officer/error", [sender], values, now, case=case, kind="officer_error",
-           in_reply_to=message.message_id)
+    notify(
+        ctx,
+        session,
+        "officer/error",
+        [sender],
+        values,
+        now,
+        case=case,
+        kind="officer_error",
+        in_reply_to=message.message_id,
+    )
     log.info("officer message rejected officer=%s errors=%r", sender, errors)
     return IntakeResult("set_aside", stored.id, case.number if case else None, tuple(errors))
 
@@ -235,12 +327,27 @@ def _report_forgery(
 ) -> None:
     sender = message.sender.address if message.sender else ""
     log.warning("possible forged officer message from=%s reason=%r", sender, reason)
-    values = {"sender": sender, "reason": reason, "subject": message.subject, "case_number": case.number if case else "",
-              "message_row_id": stored.id}
-    notify(ctx, session, "office/forgery", list(ctx.settings.office.notify), values, now, case=case,
-           kind="notify")
+    values = {
+        "sender": sender,
+        "reason": reason,
+        "subject": message.subject,
+        "case_number": case.number if case else "",
+        "message_row_id": stored.id,
+    }
+    notify(
+        ctx,
+        session,
+        "office/forgery",
+        list(ctx.settings.office.notify),
+        values,
+        now,
+        case=case,
+        kind="notify",
+    )
     if case is not None:
-        record_event(session, at=now, actor=sender, kind="possible_forgery", case=case, message=stored, reason=reason)
+        record_event(
+            session, at=now, actor=sender, kind="possible_forgery", case=case, message=stored, reason=reason
+        )
 
 
 def _summary(parsed: ParsedCommands) -> str:

@@ -30,7 +30,9 @@ def sha256_hex(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def process_one(ctx: AppContext, raw: bytes, *, source: str, received_at: datetime | None = None) -> IntakeResult:
+def process_one(
+    ctx: AppContext, raw: bytes, *, source: str, received_at: datetime | None = None
+) -> IntakeResult:
     """Store, classify and route one message in one transaction (STYLE.md habit 6)."""
     now = ctx.clock()
     digest = sha256_hex(raw)
@@ -73,9 +75,19 @@ def store_unprocessable(ctx: AppContext, raw: bytes, *, source: str, error: str)
 
 
 def _route(
-    ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, verdict: Verdict, now: datetime
+    ctx: AppContext,
+    session: Session,
+    stored: StoredMessage,
+    message: InboundMessage,
+    verdict: Verdict,
+    now: datetime,
 ) -> IntakeResult:
-    if verdict.kind in (MessageKind.OWN_MAIL, MessageKind.BOUNCE, MessageKind.AUTO_REPLY, MessageKind.UNPARSEABLE):
+    if verdict.kind in (
+        MessageKind.OWN_MAIL,
+        MessageKind.BOUNCE,
+        MessageKind.AUTO_REPLY,
+        MessageKind.UNPARSEABLE,
+    ):
         routes.attach_set_aside(ctx, session, stored, message, verdict, now)
         return _set_aside(session, stored, verdict.kind, verdict.reasons, now)
     earlier = inbound_by_message_id(session, message.message_id) if message.message_id else None
@@ -109,8 +121,19 @@ def _store(
     now: datetime,
 ) -> StoredMessage:
     stored = StoredMessage(
-        direction=Direction.IN, sha256=digest, raw=raw, size=len(raw), sender="", subject="", kind="pending",
-        reasons=[], defects=[], set_aside=False, source=source, received_at=received_at, stored_at=now,
+        direction=Direction.IN,
+        sha256=digest,
+        raw=raw,
+        size=len(raw),
+        sender="",
+        subject="",
+        kind="pending",
+        reasons=[],
+        defects=[],
+        set_aside=False,
+        source=source,
+        received_at=received_at,
+        stored_at=now,
     )
     session.add(stored)
     session.flush()

@@ -40,13 +40,17 @@ def case_for(ctx: AppContext, session: Session, message: InboundMessage, verdict
     return None
 
 
-def register(ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, now: datetime) -> Case:
+def register(
+    ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, now: datetime
+) -> Case:
     """Register a new request and queue its confirmation (GAC Art. 79(1); Batumi res. No. 3 Art. 4.2)."""
     received_local = stored.received_at.astimezone(ctx.tz)
     year = received_local.year
     seq = take_next_seq(session, year)
     requester = message.sender or (message.reply_to[0] if message.reply_to else None)
-    if message.reply_to and (requester is None or suppression_reason(requester.address, ctx.settings.office.address)):
+    if message.reply_to and (
+        requester is None or suppression_reason(requester.address, ctx.settings.office.address)
+    ):
         requester = message.reply_to[0]  # From: noreply@... of a web form; the citizen is in Reply-To
     case = Case(
         number=format_number(ctx.settings.numbering.format, year, seq),
@@ -64,8 +68,15 @@ def register(ctx: AppContext, session: Session, stored: StoredMessage, message: 
     session.flush()
     stored.case_id = case.id
     stored.kind = "request"
-    record_event(session, at=now, actor=case.requester_address or "<unknown>", kind="registered", case=case,
-                 message=stored, number=case.number)
+    record_event(
+        session,
+        at=now,
+        actor=case.requester_address or "<unknown>",
+        kind="registered",
+        case=case,
+        message=stored,
+        number=case.number,
+    )
     reply_address = message.reply_to[0].address if message.reply_to else case.requester_address
     references = [*message.references, message.message_id] if message.message_id else list(message.references)
     item = enqueue(
@@ -78,21 +89,33 @@ def register(ctx: AppContext, session: Session, stored: StoredMessage, message: 
         context={"in_reply_to": message.message_id, "references": references[-20:]},
     )
     limit = ctx.settings.outbox.max_confirmations_per_sender_per_hour
-    if item.status == "pending" and confirmations_to_since(session, reply_address, now - timedelta(hours=1)) > limit:
+    if (
+        item.status == "pending"
+        and confirmations_to_since(session, reply_address, now - timedelta(hours=1)) > limit
+    ):
         reason = f"more than {limit} confirmations to {reply_address} within an hour (outbox rate limit)"
         suppress(session, item, reason, now)
-        record_event(session, at=now, actor="foimail", kind="confirmation_suppressed", case=case, reason=reason)
+        record_event(
+            session, at=now, actor="foimail", kind="confirmation_suppressed", case=case, reason=reason
+        )
     log.info("registered case=%s requester=%s", case.number, case.requester_address)
     return case
 
 
 def follow_up(
-    ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, case: Case, now: datetime
+    ctx: AppContext,
+    session: Session,
+    stored: StoredMessage,
+    message: InboundMessage,
+    case: Case,
+    now: datetime,
 ) -> None:
     """A further message on a known case from someone other than an officer: kept, the officer told."""
     stored.case_id = case.id
     stored.kind = "follow_up"
-    record_event(session, at=now, actor=stored.sender or "<unknown>", kind="follow_up", case=case, message=stored)
+    record_event(
+        session, at=now, actor=stored.sender or "<unknown>", kind="follow_up", case=case, message=stored
+    )
     recipients = [case.assigned_officer] if case.assigned_officer else list(ctx.settings.office.notify)
     if not recipients:
         return
@@ -109,7 +132,12 @@ def follow_up(
 
 
 def attach_set_aside(
-    ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, verdict: Verdict, now: datetime
+    ctx: AppContext,
+    session: Session,
+    stored: StoredMessage,
+    message: InboundMessage,
+    verdict: Verdict,
+    now: datetime,
 ) -> None:
     """Keep a bounce or auto-reply on the case it names; a bounce of our mail is recorded and reported."""
     bounced = outbox_by_message_ids(session, verdict.related_message_ids)
@@ -121,25 +149,60 @@ def attach_set_aside(
     if case is None or verdict.kind == MessageKind.OWN_MAIL:
         return
     stored.case_id = case.id
-    record_event(session, at=now, actor=stored.sender or "<>", kind=str(verdict.kind), case=case, message=stored,
-                 reasons=list(verdict.reasons))
+    record_event(
+        session,
+        at=now,
+        actor=stored.sender or "<>",
+        kind=str(verdict.kind),
+        case=case,
+        message=stored,
+        reasons=list(verdict.reasons),
+    )
     if verdict.kind != MessageKind.BOUNCE:
         return
     reason = _bounce_reason(message) or "; ".join(verdict.reasons)
     actions = {fields.get("action", "").lower() for fields in message.delivery_status}
     if actions and "failed" not in actions:  # RFC 3464 §2.3.3: "delayed" is a warning; the server retries
-        record_event(session, at=now, actor=stored.sender or "<>", kind="delivery_delayed", case=case,
-                     message=stored, reason=reason)
+        record_event(
+            session,
+            at=now,
+            actor=stored.sender or "<>",
+            kind="delivery_delayed",
+            case=case,
+            message=stored,
+            reason=reason,
+        )
         return
     for item in bounced:
         item.last_error = f"bounced: {reason}"[:2000]
-        record_event(session, at=now, actor=stored.sender or "<>", kind="delivery_failed", case=case, message=stored,
-                     outbox_kind=item.kind, recipients=item.recipients, reason=reason)
+        record_event(
+            session,
+            at=now,
+            actor=stored.sender or "<>",
+            kind="delivery_failed",
+            case=case,
+            message=stored,
+            outbox_kind=item.kind,
+            recipients=item.recipients,
+            reason=reason,
+        )
         if item.kind not in NOTICE_KINDS:
-            values = {"case_number": case.number, "outbox_kind": item.kind, "recipients": item.recipients,
-                      "reason": reason}
-            notify(ctx, session, "office/delivery_failed", list(ctx.settings.office.notify), values, now,
-                   case=case, kind="delivery_failed")
+            values = {
+                "case_number": case.number,
+                "outbox_kind": item.kind,
+                "recipients": item.recipients,
+                "reason": reason,
+            }
+            notify(
+                ctx,
+                session,
+                "office/delivery_failed",
+                list(ctx.settings.office.notify),
+                values,
+                now,
+                case=case,
+                kind="delivery_failed",
+            )
 
 
 def _bounce_reason(message: InboundMessage) -> str:

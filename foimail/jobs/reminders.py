@@ -84,8 +84,15 @@ def _case_lines(ctx: AppContext, session: Session, today: date) -> list[CaseLine
         overdue = is_overdue(case.due_date, today)
         if overdue or is_due_within(case.due_date, today, horizon, ctx.calendar):
             lines.append(
-                CaseLine(case.number, case.subject, case.requester_address, case.due_date,
-                         working_days_between(today, case.due_date, ctx.calendar), overdue, case.assigned_officer)
+                CaseLine(
+                    case.number,
+                    case.subject,
+                    case.requester_address,
+                    case.due_date,
+                    working_days_between(today, case.due_date, ctx.calendar),
+                    overdue,
+                    case.assigned_officer,
+                )
             )
     return lines
 
@@ -94,23 +101,33 @@ def _office_view(
     ctx: AppContext, session: Session, now: datetime, today: date, lines: list[CaseLine]
 ) -> dict[str, object]:
     """What the person responsible for FOI must see: overdue cases, stuck mail, set-aside mail, side deadlines."""
-    stuck = list(session.execute(
-        select(OutboxItem).where(
-            OutboxItem.kind == "confirmation",
-            OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
-            OutboxItem.created_at < now - STUCK_CONFIRMATION,
-        )
-    ).scalars())
-    failed = list(session.execute(
-        select(OutboxItem).where(OutboxItem.status == OutboxStatus.FAILED, OutboxItem.created_at >= now - RECENT_SET_ASIDE)
-    ).scalars())
-    set_aside = list(session.execute(
-        select(StoredMessage).where(
-            StoredMessage.direction == Direction.IN,
-            StoredMessage.set_aside.is_(True),
-            StoredMessage.stored_at >= now - RECENT_SET_ASIDE,
-        ).order_by(StoredMessage.id)
-    ).scalars())
+    stuck = list(
+        session.execute(
+            select(OutboxItem).where(
+                OutboxItem.kind == "confirmation",
+                OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+                OutboxItem.created_at < now - STUCK_CONFIRMATION,
+            )
+        ).scalars()
+    )
+    failed = list(
+        session.execute(
+            select(OutboxItem).where(
+                OutboxItem.status == OutboxStatus.FAILED, OutboxItem.created_at >= now - RECENT_SET_ASIDE
+            )
+        ).scalars()
+    )
+    set_aside = list(
+        session.execute(
+            select(StoredMessage)
+            .where(
+                StoredMessage.direction == Direction.IN,
+                StoredMessage.set_aside.is_(True),
+                StoredMessage.stored_at >= now - RECENT_SET_ASIDE,
+            )
+            .order_by(StoredMessage.id)
+        ).scalars()
+    )
     side = _side_deadlines(ctx, session, today)
     view: dict[str, object] = {
         "overdue": [line for line in lines if line.overdue],
@@ -121,8 +138,9 @@ def _office_view(
         "decree_reminder": today.month == 12,
         "next_year": today.year + 1,
     }
-    view["anything"] = any(view[k] for k in ("overdue", "stuck_confirmations", "failed", "set_aside",
-                                              "side_deadlines", "decree_reminder"))
+    view["anything"] = any(
+        view[k] for k in ("overdue", "stuck_confirmations", "failed", "set_aside", "side_deadlines", "decree_reminder")
+    )
     return view
 
 

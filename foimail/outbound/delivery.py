@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -89,14 +89,27 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
         item = session.get(OutboxItem, prepared.item_id)
         assert item is not None
         stored = session.execute(
-            select(StoredMessage).where(StoredMessage.direction == Direction.OUT, StoredMessage.sha256 == digest)
+            select(StoredMessage).where(
+                StoredMessage.direction == Direction.OUT, StoredMessage.sha256 == digest
+            )
         ).scalar_one_or_none()
         if stored is None:
             stored = StoredMessage(
-                direction=Direction.OUT, message_id_header=item.message_id_header, sha256=digest, raw=prepared.raw,
-                size=len(prepared.raw), sender=ctx.settings.office.address, subject="", kind=item.kind,
-                reasons=[], defects=[], set_aside=False, case_id=item.case_id, source="outbox",
-                received_at=accepted_at, stored_at=accepted_at,
+                direction=Direction.OUT,
+                message_id_header=item.message_id_header,
+                sha256=digest,
+                raw=prepared.raw,
+                size=len(prepared.raw),
+                sender=ctx.settings.office.address,
+                subject="",
+                kind=item.kind,
+                reasons=[],
+                defects=[],
+                set_aside=False,
+                case_id=item.case_id,
+                source="outbox",
+                received_at=accepted_at,
+                stored_at=accepted_at,
             )
             session.add(stored)
             session.flush()
@@ -109,19 +122,37 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
             # Batumi res. No. 3 Art. 4.3: the period counts from the confirmation; the date it stated is kept.
             case.confirmed_at = accepted_at
             case.due_date = prepared.due_date
-            record_event(session, at=accepted_at, actor="foimail", kind="confirmed", case=case,
-                         due_date=str(prepared.due_date), recipients=prepared.recipients)
+            record_event(
+                session,
+                at=accepted_at,
+                actor="foimail",
+                kind="confirmed",
+                case=case,
+                due_date=str(prepared.due_date),
+                recipients=prepared.recipients,
+            )
         elif case is not None:
-            record_event(session, at=accepted_at, actor="foimail", kind=f"{prepared.kind}_sent", case=case,
-                         recipients=prepared.recipients)
+            record_event(
+                session,
+                at=accepted_at,
+                actor="foimail",
+                kind=f"{prepared.kind}_sent",
+                case=case,
+                recipients=prepared.recipients,
+            )
         receipt_to = item.context.get("receipt_to")
         if case is not None and receipt_to:
             from foimail.intake.officer import send_relay_receipt
 
             officer_message_id = item.context.get("officer_message_id")
             send_relay_receipt(ctx, session, case, receipt_to, accepted_at, officer_message_id)
-    log.info("sent kind=%s case=%s to=%s reply=%r", prepared.kind, prepared.case_number or "-",
-             ",".join(prepared.recipients), reply[:200])
+    log.info(
+        "sent kind=%s case=%s to=%s reply=%r",
+        prepared.kind,
+        prepared.case_number or "-",
+        ",".join(prepared.recipients),
+        reply[:200],
+    )
 
 
 def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanent: bool) -> None:
@@ -134,22 +165,53 @@ def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanen
         if permanent or expired:
             item.status = OutboxStatus.FAILED
             case = session.get(Case, item.case_id) if item.case_id is not None else None
-            reason = error if permanent else f"still failing after {ctx.settings.outbox.retry_hours} h: {error}"
+            reason = (
+                error if permanent else f"still failing after {ctx.settings.outbox.retry_hours} h: {error}"
+            )
             item.last_error = reason[:2000]
             if case is not None:
-                record_event(session, at=now, actor="foimail", kind="delivery_failed", case=case,
-                             outbox_kind=item.kind, reason=reason)
+                record_event(
+                    session,
+                    at=now,
+                    actor="foimail",
+                    kind="delivery_failed",
+                    case=case,
+                    outbox_kind=item.kind,
+                    reason=reason,
+                )
             if item.kind not in NOTICE_KINDS:
-                values = {"case_number": case.number if case else "-", "outbox_kind": item.kind,
-                          "recipients": item.recipients, "reason": reason}
+                values = {
+                    "case_number": case.number if case else "-",
+                    "outbox_kind": item.kind,
+                    "recipients": item.recipients,
+                    "reason": reason,
+                }
                 officer = item.context.get("receipt_to")  # a relayed answer: its officer must know too
                 told = [*ctx.settings.office.notify, *([officer] if officer else [])]
-                notify(ctx, session, "office/delivery_failed", list(dict.fromkeys(told)), values, now,
-                       case=case, kind="delivery_failed")
-            log.warning("send failed permanently kind=%s case=%s error=%r", prepared.kind,
-                        prepared.case_number or "-", error)
+                notify(
+                    ctx,
+                    session,
+                    "office/delivery_failed",
+                    list(dict.fromkeys(told)),
+                    values,
+                    now,
+                    case=case,
+                    kind="delivery_failed",
+                )
+            log.warning(
+                "send failed permanently kind=%s case=%s error=%r",
+                prepared.kind,
+                prepared.case_number or "-",
+                error,
+            )
         else:
             item.status = OutboxStatus.PENDING
             item.next_attempt_at = now + retry_delay(item.attempts)
-            log.warning("send deferred kind=%s case=%s attempt=%d retry_at=%s error=%r", prepared.kind,
-                        prepared.case_number or "-", item.attempts, item.next_attempt_at.isoformat(), error)
+            log.warning(
+                "send deferred kind=%s case=%s attempt=%d retry_at=%s error=%r",
+                prepared.kind,
+                prepared.case_number or "-",
+                item.attempts,
+                item.next_attempt_at.isoformat(),
+                error,
+            )

@@ -18,8 +18,9 @@ from foimail.store.models import Case, OutboxItem
 log = logging.getLogger("foimail.outbox")
 
 # Mail about mail: a failure or bounce of one of these tells nobody (it would only loop).
-NOTICE_KINDS = frozenset({"notify", "digest", "report", "followup_notice", "delivery_failed", "officer_receipt",
-                          "officer_error"})
+NOTICE_KINDS = frozenset(
+    {"notify", "digest", "report", "followup_notice", "delivery_failed", "officer_receipt", "officer_error"}
+)
 
 
 def notify(
@@ -41,10 +42,22 @@ def notify(
         return None
     message_id = make_message_id(ctx.settings.office.domain)
     raw = render_mail(
-        ctx, template, to=recipients, values=values, message_id=message_id, now=now,
-        attachments=attachments, in_reply_to=in_reply_to,
+        ctx,
+        template,
+        to=recipients,
+        values=values,
+        message_id=message_id,
+        now=now,
+        attachments=attachments,
+        in_reply_to=in_reply_to,
     )
     return enqueue(
-        session, office_address=ctx.settings.office.address, kind=kind, recipients=recipients, now=now,
-        case=case, raw=raw, message_id=message_id,
+        session,
+        office_address=ctx.settings.office.address,
+        kind=kind,
+        recipients=recipients,
+        now=now,
+        case=case,
+        raw=raw,
+        message_id=message_id,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import uuid
 from collections.abc import Sequence
@@ -53,10 +52,14 @@ async def send_raw(settings: SmtpSettings, mail_from: str, recipients: Sequence[
         if 500 <= exc.code < 600 and exc.code not in (530, 535):
             raise PermanentError(detail) from exc
         raise TransientError(detail) from exc
-    except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
-        raise TransientError(f"SMTP {settings.host}:{settings.port}: {exc.__class__.__name__}: {exc}") from exc
+    except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+        raise TransientError(
+            f"SMTP {settings.host}:{settings.port}: {exc.__class__.__name__}: {exc}"
+        ) from exc
     if errors:
-        text = "; ".join(f"{address}: {response.code} {response.message}" for address, response in errors.items())
+        text = "; ".join(
+            f"{address}: {response.code} {response.message}" for address, response in errors.items()
+        )
         if len(errors) == len(recipients):
             raise PermanentError(f"recipients refused: {text}")
         return f"{reply} (partly refused: {text})"

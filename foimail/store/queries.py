@@ -18,9 +18,9 @@ from foimail.store.models import (
     Event,
     MailboxState,
     NumberSequence,
-    SentNotice,
     OutboxItem,
     OutboxStatus,
+    SentNotice,
     StoredMessage,
 )
 

@@ -70,7 +70,9 @@ def test_secret_from_file_in_config_and_in_environment(tmp_path: Path) -> None:
 
 def test_paused_ranges_parse_as_date_pairs(tmp_path: Path) -> None:
     path = write(tmp_path, '[deadlines]\npaused_ranges = [["2020-03-21", "2020-05-22"]]\n')
-    assert load_settings(path, environ={}).deadlines.paused_ranges == ((date(2020, 3, 21), date(2020, 5, 22)),)
+    assert load_settings(path, environ={}).deadlines.paused_ranges == (
+        (date(2020, 3, 21), date(2020, 5, 22)),
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,18 +81,20 @@ def test_paused_ranges_parse_as_date_pairs(tmp_path: Path) -> None:
         ('[imap]\nhots = "x"\n', {}, "imap.hots"),
         ('[imap]\nport = "abc"\n', {}, "imap.port"),
         ('[imap]\nsecurity = "tls"\n', {}, "imap.security"),
-        ("[office]\naddress = \"nobody\"\n", {}, "office.address"),
-        ("[office]\ntimezone = \"Mars/Olympus\"\n", {}, "office.timezone"),
-        ("[numbering]\nformat = \"FOI-{seq}\"\n", {}, "numbering.format"),
+        ('[office]\naddress = "nobody"\n', {}, "office.address"),
+        ('[office]\ntimezone = "Mars/Olympus"\n', {}, "office.timezone"),
+        ('[numbering]\nformat = "FOI-{seq}"\n', {}, "numbering.format"),
         ('[deadlines]\npaused_ranges = [["2020-05-22", "2020-03-21"]]\n', {}, "deadlines.paused_ranges"),
         ("[imap]\nport = 1\n", {"FOIMAIL_IMAP_IDLE": "maybe"}, "imap.idle"),
         ('[database]\nurl = "mysql://x"\n', {}, "database.url"),
         ("[imap\n", {}, "(syntax)"),
-        ('bogus = 1\n', {}, "bogus"),
+        ("bogus = 1\n", {}, "bogus"),
         ('[imap]\npassword_file = "/nonexistent/secret"\n', {}, "imap.password_file"),
     ],
 )
-def test_each_mistake_names_its_key_and_file(tmp_path: Path, text: str, env: dict[str, str], key: str) -> None:
+def test_each_mistake_names_its_key_and_file(
+    tmp_path: Path, text: str, env: dict[str, str], key: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as caught:
         load_settings(path, environ=env)
@@ -107,7 +111,9 @@ def test_cli_prints_one_line_not_a_traceback(tmp_path: Path) -> None:
     path = write(tmp_path, '[imap]\nport = "abc"\n')
     result = subprocess.run(
         [sys.executable, "-m", "foimail.cli", "--config", path, "db", "upgrade"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr

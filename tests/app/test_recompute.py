@@ -14,9 +14,21 @@ from foimail.store.models import Case, Event
 
 def add_case(ctx, number: str, confirmed_at: datetime, due: date, status: str = "open") -> None:  # type: ignore[no-untyped-def]
     with unit_of_work(ctx.sessions) as session:
-        session.add(Case(number=number, year=confirmed_at.year, seq=int(number[-5:]), requester_address="a@b.ge",
-                         requester_name="", subject="s", received_at=confirmed_at, registered_at=confirmed_at,
-                         confirmed_at=confirmed_at, due_date=due, status=status))
+        session.add(
+            Case(
+                number=number,
+                year=confirmed_at.year,
+                seq=int(number[-5:]),
+                requester_address="a@b.ge",
+                requester_name="",
+                subject="s",
+                received_at=confirmed_at,
+                registered_at=confirmed_at,
+                confirmed_at=confirmed_at,
+                due_date=due,
+                status=status,
+            )
+        )
 
 
 def test_decree_added_later_moves_due_date_and_logs_it(make_app) -> None:  # type: ignore[no-untyped-def]
@@ -25,14 +37,19 @@ def test_decree_added_later_moves_due_date_and_logs_it(make_app) -> None:  # typ
     add_case(ctx, "FOI-2025-00001", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 14))
     # Told a later date than the rules give now: it stays (a date never moves earlier).
     add_case(ctx, "FOI-2025-00002", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 30))
-    add_case(ctx, "FOI-2025-00003", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 14), status="closed")
+    add_case(
+        ctx, "FOI-2025-00003", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 14), status="closed"
+    )
     changed = recompute_due_dates(ctx)
     assert changed == [("FOI-2025-00001", "2026-01-14", "2026-01-20")]
     with unit_of_work(ctx.sessions) as session:
         dues = dict(session.execute(select(Case.number, Case.due_date)).all())
         [event] = session.execute(select(Event)).scalars()
-    assert dues == {"FOI-2025-00001": date(2026, 1, 20), "FOI-2025-00002": date(2026, 1, 30),
-                    "FOI-2025-00003": date(2026, 1, 14)}
+    assert dues == {
+        "FOI-2025-00001": date(2026, 1, 20),
+        "FOI-2025-00002": date(2026, 1, 30),
+        "FOI-2025-00003": date(2026, 1, 14),
+    }
     assert event.kind == "due_date_moved" and event.detail["new"] == "2026-01-20"
     assert recompute_due_dates(ctx) == []  # idempotent
 

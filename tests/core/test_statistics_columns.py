@@ -58,9 +58,7 @@ def test_annual_csv_columns_and_grounds() -> None:
     assert [c.name for c in ANNUAL_CSV_COLUMNS] == [
         "section", "official", "refusal_ground", "refusal_act", "measure", "value", "label"
     ]  # fmt: skip
-    assert sorted(GROUND_COLUMNS.values()) == sorted(
-        name for name in COLUMN_NAMES if name.startswith("refused_")
-    )
+    assert sorted(GROUND_COLUMNS.values()) == sorted(name for name in COLUMN_NAMES if name.startswith("refused_"))
 
 
 @pytest.mark.parametrize(("name", "lang"), [("no_such_column", "en"), ("received", "ru"), ("received", "")])
@@ -197,9 +195,7 @@ def test_the_columns_hang_together(tallies: list[Tally]) -> None:
     value = {name: row[name] for name in COLUMN_NAMES}
     assert outcome_columns_add_up(row)
     ints = {name: v for name, v in value.items() if isinstance(v, int)}
-    assert (
-        sum(ints[column] for column in GROUND_COLUMNS.values()) == ints["refused"] + ints["answered_partial"]
-    )
+    assert sum(ints[column] for column in GROUND_COLUMNS.values()) == ints["refused"] + ints["answered_partial"]
     decisions = sum(t.count for t in tallies if t.state in DECISION_OUTCOMES and t.days is not None)
     assert ints["answered_on_time"] + ints["answered_late"] == decisions
     assert ints["answered_same_day"] <= decisions
@@ -211,11 +207,6 @@ def test_the_columns_hang_together(tallies: list[Tally]) -> None:
         days = [t.days for t in tallies if t.state in DECISION_OUTCOMES and t.days is not None]
         median, maximum = row["median_days"], row["max_days"]
         assert isinstance(median, int | float) and isinstance(maximum, int)
-        assert (
-            min(d for d in days if d is not None)
-            <= median
-            <= maximum
-            == max(d for d in days if d is not None)
-        )
+        assert min(d for d in days if d is not None) <= median <= maximum == max(d for d in days if d is not None)
     else:
         assert row["median_days"] is None and row["max_days"] is None

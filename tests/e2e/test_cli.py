@@ -15,12 +15,20 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 YEAR = datetime.now(ZoneInfo("Asia/Tbilisi")).year
 
 
-def foimail(*args: str, config: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def foimail(
+    *args: str, config: Path | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOIMAIL_")}
     if config is not None:
         env["FOIMAIL_CONFIG"] = str(config)
-    return subprocess.run([sys.executable, "-m", "foimail.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "foimail.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
 
 
 def test_check_against_real_servers(database_url, mailbox, smtp_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -56,29 +64,49 @@ def test_check_names_what_failed(tmp_path) -> None:  # type: ignore[no-untyped-d
 
 def test_ingest_list_show_promote(tmp_path) -> None:  # type: ignore[no-untyped-def]
     config = tmp_path / "foimail.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n[smtp]\npickup_dir = "{tmp_path}/sent"\n',
-                      encoding="utf-8")
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n[smtp]\npickup_dir = "{tmp_path}/sent"\n',
+        encoding="utf-8",
+    )
     assert foimail("db", "upgrade", config=config).returncode == 0
-    ingested = foimail("ingest", str(SAMPLES / "request_gmail_ka.eml"), str(SAMPLES / "autoreply_ru.eml"),
-                       config=config)
+    ingested = foimail(
+        "ingest", str(SAMPLES / "request_gmail_ka.eml"), str(SAMPLES / "autoreply_ru.eml"), config=config
+    )
     assert ingested.returncode == 0, ingested.stderr
     assert f"request FOI-{YEAR}-00001" in ingested.stdout and "set_aside" in ingested.stdout
     cases = json.loads(foimail("cases", "list", "--format", "json", config=config).stdout)
     assert [c["number"] for c in cases] == [f"FOI-{YEAR}-00001"]
-    for key in ("number", "status", "outcome", "requester", "subject", "received_at", "confirmed_at",
-                "due_date", "answered_at"):
+    for key in (
+        "number",
+        "status",
+        "outcome",
+        "requester",
+        "subject",
+        "received_at",
+        "confirmed_at",
+        "due_date",
+        "answered_at",
+    ):
         assert key in cases[0]
     assert cases[0]["confirmed_at"].endswith("+00:00") and cases[0]["due_date"]
     assert len(list((tmp_path / "sent").glob("*.eml"))) == 1
     shown = json.loads(foimail("cases", "show", f"foi-{YEAR}-1", "--format", "json", config=config).stdout)
-    assert shown["number"] == f"FOI-{YEAR}-00001" and [e["kind"] for e in shown["events"]][:2] == ["registered", "confirmed"]
+    assert shown["number"] == f"FOI-{YEAR}-00001" and [e["kind"] for e in shown["events"]][:2] == [
+        "registered",
+        "confirmed",
+    ]
     csv_text = foimail("cases", "list", "--format", "csv", config=config).stdout
     assert csv_text.startswith("\ufeffnumber,")
-    aside = json.loads(foimail("messages", "list", "--unregistered", "--format", "json", config=config).stdout)
+    aside = json.loads(
+        foimail("messages", "list", "--unregistered", "--format", "json", config=config).stdout
+    )
     assert len(aside) == 1 and aside[0]["kind"] == "auto_reply" and "Auto-Submitted" in aside[0]["reasons"]
     promoted = foimail("register", str(aside[0]["id"]), config=config)
     assert promoted.returncode == 0 and f"FOI-{YEAR}-00002" in promoted.stdout
-    assert json.loads(foimail("messages", "list", "--unregistered", "--format", "json", config=config).stdout) == []
+    assert (
+        json.loads(foimail("messages", "list", "--unregistered", "--format", "json", config=config).stdout)
+        == []
+    )
     missing = foimail("cases", "show", f"FOI-{YEAR}-00099", config=config)
     assert missing.returncode == 1 and missing.stderr.strip() == f"foimail: no case FOI-{YEAR}-00099"
 

@@ -53,7 +53,7 @@ timeout_seconds = 5
 [office]
 notify = ["foi-officer@batumi.ge"]
 [stats]
-export_dir = "{tmp_path / 'stats'}"
+export_dir = "{tmp_path / "stats"}"
 [http]
 listen = "127.0.0.1:{http_port}"
 [log]
@@ -67,7 +67,9 @@ format = "json"
 def start(config: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "FOIMAIL_CONFIG": str(config)}
     return subprocess.Popen(
-        [sys.executable, "-m", "foimail.cli", "run"], env=env, stdout=subprocess.DEVNULL,
+        [sys.executable, "-m", "foimail.cli", "run"],
+        env=env,
+        stdout=subprocess.DEVNULL,
         stderr=log.open("ab"),
     )
 
@@ -98,10 +100,17 @@ def burst(count: int) -> list[bytes]:
             raw = REQUEST_SAMPLES[(i // 4) % len(REQUEST_SAMPLES)].read_bytes()
             messages.append(re.sub(rb"(?im)^message-id:\s*<", f"Message-ID: <b{i}.".encode(), raw, count=1))
         elif i % 4 == 1:
-            messages.append(request_mail(sender=f"citizen{i}@example.org", body=f"მოთხოვნა №{i}",
-                                         attachments=[(f"განცხადება-{i}.pdf", "application/pdf", b"%PDF-1.4 " * 50)]))
+            messages.append(
+                request_mail(
+                    sender=f"citizen{i}@example.org",
+                    body=f"მოთხოვნა №{i}",
+                    attachments=[(f"განცხადება-{i}.pdf", "application/pdf", b"%PDF-1.4 " * 50)],
+                )
+            )
         else:
-            messages.append(request_mail(sender=f"citizen{i}@example.org", subject=f"მოთხოვნა {i}", body=f"ტექსტი {i}"))
+            messages.append(
+                request_mail(sender=f"citizen{i}@example.org", subject=f"მოთხოვნა {i}", body=f"ტექსტი {i}")
+            )
     return messages
 
 
@@ -118,15 +127,18 @@ def test_burst_kill_9_and_restart_lose_nothing_and_duplicate_nothing(  # type: i
 
     daemon = start(config, log)
     try:
-        assert wait_until(lambda: scalar(database_url, "SELECT count(*) FROM cases") >= 5, 60), log.read_text()
+        assert wait_until(lambda: scalar(database_url, "SELECT count(*) FROM cases") >= 5, 60), (
+            log.read_text()
+        )
         daemon.kill()  # kill -9 in the middle of the burst
         daemon.wait(10)
         for raw in messages[30:] + set_aside:
             mailbox.append(USER, raw)
         daemon = start(config, log)
         expected_requests = len(messages)
-        assert wait_until(lambda: scalar(database_url, "SELECT count(*) FROM cases") >= expected_requests, 120), \
-            log.read_text()[-3000:]
+        assert wait_until(
+            lambda: scalar(database_url, "SELECT count(*) FROM cases") >= expected_requests, 120
+        ), log.read_text()[-3000:]
         assert wait_until(
             lambda: scalar(database_url, "SELECT count(*) FROM cases WHERE confirmed_at IS NULL") == 0, 60
         ), log.read_text()[-3000:]
@@ -137,12 +149,19 @@ def test_burst_kill_9_and_restart_lose_nothing_and_duplicate_nothing(  # type: i
     assert scalar(database_url, "SELECT count(*) FROM cases") == expected_requests  # nothing twice
     assert scalar(database_url, "SELECT count(DISTINCT number) FROM cases") == expected_requests
     assert scalar(database_url, "SELECT max(seq) FROM cases") == expected_requests  # gap-free
-    assert scalar(database_url, "SELECT count(*) FROM messages WHERE direction = 'in'") == len(messages) + len(set_aside)
+    assert scalar(database_url, "SELECT count(*) FROM messages WHERE direction = 'in'") == len(
+        messages
+    ) + len(set_aside)
     assert scalar(database_url, "SELECT count(*) FROM messages WHERE set_aside") == len(set_aside)
     assert mailbox.folder_uids(USER, "INBOX") == []
-    confirmations = [m for m in smtp_server.messages
-                     if "Registration confirmed" in email.message_from_bytes(m.data, policy=default)["Subject"]]
-    numbers = [email.message_from_bytes(m.data, policy=default)["Subject"].split("]")[0] for m in confirmations]
+    confirmations = [
+        m
+        for m in smtp_server.messages
+        if "Registration confirmed" in email.message_from_bytes(m.data, policy=default)["Subject"]
+    ]
+    numbers = [
+        email.message_from_bytes(m.data, policy=default)["Subject"].split("]")[0] for m in confirmations
+    ]
     assert len(set(numbers)) == expected_requests
     # At most the one confirmation in flight at the moment of kill -9 can go out twice (at-least-once sending).
     assert len(numbers) - len(set(numbers)) <= 1
@@ -161,7 +180,9 @@ def test_health_metrics_and_sigterm(database_url, mailbox, smtp_server, tmp_path
 
         def healthz() -> bool:
             try:
-                return urllib.request.urlopen(f"http://127.0.0.1:{http_port}/healthz", timeout=2).status == 200
+                return (
+                    urllib.request.urlopen(f"http://127.0.0.1:{http_port}/healthz", timeout=2).status == 200
+                )
             except OSError:
                 return False
 
@@ -169,8 +190,13 @@ def test_health_metrics_and_sigterm(database_url, mailbox, smtp_server, tmp_path
         metrics = urllib.request.urlopen(f"http://127.0.0.1:{http_port}/metrics", timeout=5).read().decode()
         assert 'foimail_cases{status="open"} 1.0' in metrics
         env = {**os.environ, "FOIMAIL_CONFIG": str(config)}
-        health = subprocess.run([sys.executable, "-m", "foimail.cli", "health"], env=env, capture_output=True,
-                                text=True, timeout=60)
+        health = subprocess.run(
+            [sys.executable, "-m", "foimail.cli", "health"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert health.returncode == 0, health.stdout + health.stderr
         started = time.monotonic()
         daemon.send_signal(signal.SIGTERM)

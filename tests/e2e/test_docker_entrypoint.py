@@ -17,13 +17,25 @@ def test_entrypoint_upgrades_then_runs_the_command(tmp_path: Path) -> None:
         "FOIMAIL_DATABASE_URL": f"sqlite:///{tmp_path}/data/foimail.db",
         "FOIMAIL_IMAP_HOST": "",
     }
-    result = subprocess.run(["sh", str(ROOT / "docker" / "entrypoint.sh"), "cases", "list"], env=env,
-                            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    result = subprocess.run(
+        ["sh", str(ROOT / "docker" / "entrypoint.sh"), "cases", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "database schema is up to date" in result.stdout
     assert "number" in result.stdout  # the table header of `foimail cases list`
-    health = subprocess.run(["sh", str(ROOT / "docker" / "entrypoint.sh"), "health"], env=env,
-                            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    health = subprocess.run(
+        ["sh", str(ROOT / "docker" / "entrypoint.sh"), "health"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert health.returncode == 0 and "healthy" in health.stdout
 
 
@@ -33,5 +45,5 @@ def test_dockerfile_copies_what_exists_and_runs_unprivileged() -> None:
         for name in source.split():
             assert (ROOT / name).exists(), name
     assert re.search(r"^USER foimail$", text, re.M)
-    assert 'HEALTHCHECK' in text and '"foimail", "health"' in text
+    assert "HEALTHCHECK" in text and '"foimail", "health"' in text
     assert 'ENTRYPOINT ["foimail-entrypoint"]' in text

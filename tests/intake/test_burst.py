@@ -23,17 +23,23 @@ def shapes(i: int) -> bytes:
     if i % 5 == 0:
         return request_mail(sender=sender, body="ინფორმაცია " * 200)  # long lines: quoted-printable/base64
     if i % 5 == 1:
-        return request_mail(sender=sender, attachments=[(f"საბუთი {i}.docx", "application/octet-stream", b"PK" * 500)])
+        return request_mail(
+            sender=sender, attachments=[(f"საბუთი {i}.docx", "application/octet-stream", b"PK" * 500)]
+        )
     if i % 5 == 2:
-        return (f"From: {sender}\r\nTo: foi@batumi.ge\r\nSubject: =?UTF-8?Q?=E1=83=9B=E1=83=9D=E1=83=97=E1=83=AE?= {i}\r\n"
-                f"Message-ID: <html{i}@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n"
-                "Content-Transfer-Encoding: 8bit\r\n\r\n<p>გთხოვთ <b>მომაწოდოთ</b> ინფორმაცია</p>\r\n").encode()
+        return (
+            f"From: {sender}\r\nTo: foi@batumi.ge\r\nSubject: =?UTF-8?Q?=E1=83=9B=E1=83=9D=E1=83=97=E1=83=AE?= {i}\r\n"
+            f"Message-ID: <html{i}@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n"
+            "Content-Transfer-Encoding: 8bit\r\n\r\n<p>გთხოვთ <b>მომაწოდოთ</b> ინფორმაცია</p>\r\n"
+        ).encode()
     if i % 5 == 3:
-        return (f"From: {sender}\r\nTo: foi@batumi.ge\r\nSubject: request {i}\r\nMessage-ID: <alt{i}@example.org>\r\n"
-                "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=x\r\n\r\n--x\r\n"
-                "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-                "=E1=83=92=E1=83=97=E1=83=AE=E1=83=9D=E1=83=95=E1=83=97\r\n--x\r\n"
-                "Content-Type: text/html; charset=utf-8\r\n\r\n<p>x</p>\r\n--x--\r\n").encode()
+        return (
+            f"From: {sender}\r\nTo: foi@batumi.ge\r\nSubject: request {i}\r\nMessage-ID: <alt{i}@example.org>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=x\r\n\r\n--x\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+            "=E1=83=92=E1=83=97=E1=83=AE=E1=83=9D=E1=83=95=E1=83=97\r\n--x\r\n"
+            "Content-Type: text/html; charset=utf-8\r\n\r\n<p>x</p>\r\n--x--\r\n"
+        ).encode()
     return request_mail(sender=sender, subject=f"Public information request {i}")
 
 

@@ -139,6 +139,7 @@ def test_wrong_password_is_reported_and_retried_not_crashed(make_app, mailbox) -
     thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
     thread.start()
     try:
+
         def error_recorded() -> bool:
             with unit_of_work(ctx.sessions) as session:
                 state = session.execute(select(MailboxState)).scalar_one_or_none()

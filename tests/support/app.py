@@ -42,8 +42,13 @@ def smtp_settings_for(server: Any) -> SmtpSettings:
 
 def imap_settings_for(dovecot: Any, **overrides: Any) -> ImapSettings:
     values: dict[str, Any] = {
-        "host": dovecot.host, "port": dovecot.port, "security": "none", "username": "foi@batumi.ge",
-        "password": dovecot.users["foi@batumi.ge"], "poll_seconds": 1, "timeout_seconds": 10,
+        "host": dovecot.host,
+        "port": dovecot.port,
+        "security": "none",
+        "username": "foi@batumi.ge",
+        "password": dovecot.users["foi@batumi.ge"],
+        "poll_seconds": 1,
+        "timeout_seconds": 10,
         "verify_certificate": False,
     }
     values.update(overrides)
@@ -68,7 +73,9 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., AppCon
 
     def make(clock: Callable[[], datetime] | None = None, **sections: Any) -> AppContext:
         settings = make_settings(database_url, tmp_path, **sections)
-        ctx = build_context(settings, clock=clock or SettableClock(datetime(2026, 11, 20, 13, 30, tzinfo=UTC)))
+        ctx = build_context(
+            settings, clock=clock or SettableClock(datetime(2026, 11, 20, 13, 30, tzinfo=UTC))
+        )
         built.append(ctx)
         return ctx
 
