@@ -139,3 +139,25 @@ def test_publication_due_lists_the_annex_items(tmp_path) -> None:  # type: ignor
     assert " 2.4 " in result.stdout and " 2.3 " in result.stdout
     bad = foimail("publication", "due", "--within", "soon", cwd=tmp_path)
     assert bad.returncode == 1 and bad.stderr.startswith("foimail: ")
+
+
+def test_stats_quarterly_and_annual_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "foimail.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n', encoding="utf-8")
+    assert foimail("db", "upgrade", config=config).returncode == 0
+    assert foimail("ingest", str(SAMPLES / "request_gmail_ka.eml"), config=config).returncode == 0
+    quarter = (datetime.now(ZoneInfo("Asia/Tbilisi")).month - 1) // 3 + 1
+    out = tmp_path / "q.csv"
+    result = foimail("stats", "quarterly", "--quarter", f"{YEAR}Q{quarter}", "--output", str(out), "--lang", "ka",
+                     config=config)
+    assert result.returncode == 0, result.stderr
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("\ufeff") and rows[1].startswith("period_start,period_end,received,")
+    values = dict(zip(rows[1].split(","), rows[2].split(","), strict=True))
+    assert values["received"] == "1" and values["pending"] == "1"
+    annual = foimail("stats", "annual", "--year", str(YEAR), "--format", "json", config=config)
+    today = datetime.now(ZoneInfo("Asia/Tbilisi")).date()
+    in_art49_period = (today.month, today.day) <= (12, 10)  # GAC Art. 49: 1 January to 10 December
+    assert annual.returncode == 0 and json.loads(annual.stdout)["totals"]["received"] == int(in_art49_period)
+    bad = foimail("stats", "quarterly", "--quarter", "Q9", config=config)
+    assert bad.returncode == 1 and "not a quarter" in bad.stderr
