@@ -61,9 +61,7 @@ class ImapMailbox:
         except LoginError as exc:
             raise PermanentError(f"IMAP login refused for {settings.username}: {_text(exc)}") from exc
         except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as exc:
-            raise TransientError(
-                f"IMAP {settings.host}:{settings.port}: {exc.__class__.__name__}: {exc}"
-            ) from exc
+            raise TransientError(f"IMAP {settings.host}:{settings.port}: {exc.__class__.__name__}: {exc}") from exc
         self.client = client
         try:
             self._prepare_folders()

@@ -19,9 +19,7 @@ class MaildirMessage:
 class MaildirSource:
     """Messages in new/ and cur/ of a Maildir; processed ones move to its .Processed / .Quarantine folders."""
 
-    def __init__(
-        self, path: str, processed_folder: str = "Processed", quarantine_folder: str = "Quarantine"
-    ) -> None:
+    def __init__(self, path: str, processed_folder: str = "Processed", quarantine_folder: str = "Quarantine") -> None:
         self.path = Path(path)
         self.maildir = mailbox.Maildir(self.path, create=True)
         self.folders = {

@@ -73,7 +73,9 @@ def handle_officer_message(
     outcome_command = next((c for c in parsed.commands if c.kind not in INTERNAL_KINDS), None)
     internal_only = bool(parsed.commands) and outcome_command is None
     if internal_only:
-        _receipt(ctx, session, case, sender, message, now, relayed=False, summary=_summary(parsed))
+        send_receipt(
+            ctx, session, case, sender, now, relayed=False, summary=_summary(parsed), in_reply_to=message.message_id
+        )
         return IntakeResult("officer", stored.id, case.number, ("internal: " + _summary(parsed),))
     _decide(session, case, outcome_command, sender, stored, now)
     recipients = {a.address for a in (*message.to, *message.cc)}
@@ -88,14 +90,21 @@ def handle_officer_message(
             outcome=case.outcome,
             how="sent directly by the officer, FOI address in copy",
         )
-        _receipt(
-            ctx, session, case, sender, message, now, relayed=False, summary="answer recorded (sent directly)"
+        send_receipt(
+            ctx,
+            session,
+            case,
+            sender,
+            now,
+            relayed=False,
+            summary="answer recorded (sent directly)",
+            in_reply_to=message.message_id,
         )
-        return IntakeResult(
-            "officer", stored.id, case.number, ("answer recorded; the officer wrote directly",)
-        )
+        return IntakeResult("officer", stored.id, case.number, ("answer recorded; the officer wrote directly",))
     if case.outcome == Outcome.WITHDRAWN and not parsed.body.strip():
-        _receipt(ctx, session, case, sender, message, now, relayed=False, summary="withdrawn")
+        send_receipt(
+            ctx, session, case, sender, now, relayed=False, summary="withdrawn", in_reply_to=message.message_id
+        )
         return IntakeResult("officer", stored.id, case.number, ("withdrawn",))
     _relay(ctx, session, case, stored, message, parsed, outcome_command, sender, now)
     return IntakeResult("officer", stored.id, case.number, (f"relayed to the requester ({case.outcome})",))
@@ -116,9 +125,7 @@ def _apply_internal(
             officer=command.argument,
         )
     elif command.kind == CommandKind.NOTE:
-        record_event(
-            session, at=now, actor=sender, kind="note", case=case, message=stored, text=command.argument
-        )
+        record_event(session, at=now, actor=sender, kind="note", case=case, message=stored, text=command.argument)
 
 
 def _decide(
@@ -211,22 +218,23 @@ def _relay(
     log.info("relay queued case=%s officer=%s attachments=%d", case.number, sender, len(message.attachments))
 
 
-def _receipt(
+def send_receipt(
     ctx: AppContext,
     session: Session,
     case: Case,
     officer: str,
-    message: InboundMessage,
-    now: datetime,
+    moment: datetime,
     *,
     relayed: bool,
-    summary: str,
+    summary: str = "",
+    in_reply_to: str | None = None,
 ) -> None:
+    """Tell the officer what was done: "sent to the requester at 14:02" after a relay, else what was recorded."""
     values = {
         "case_number": case.number,
         "requester": case.requester_address,
         "relayed": relayed,
-        "sent_local": now.astimezone(ctx.tz),
+        "sent_local": moment.astimezone(ctx.tz),
         "summary_ka": summary,
         "summary_en": summary,
         "status": case.status,
@@ -238,42 +246,10 @@ def _receipt(
         "officer/receipt",
         [officer],
         values,
-        now,
+        moment,
         case=case,
         kind="officer_receipt",
-        in_reply_to=message.message_id,
-    )
-
-
-def send_relay_receipt(
-    ctx: AppContext,
-    session: Session,
-    case: Case,
-    officer: str,
-    sent_at: datetime,
-    officer_message_id: str | None,
-) -> None:
-    """After the relay was accepted by the SMTP server: tell the officer when ("sent to the requester at 14:02")."""
-    values = {
-        "case_number": case.number,
-        "requester": case.requester_address,
-        "relayed": True,
-        "sent_local": sent_at.astimezone(ctx.tz),
-        "summary_ka": "",
-        "summary_en": "",
-        "status": case.status,
-        "outcome": case.outcome,
-    }
-    notify(
-        ctx,
-        session,
-        "officer/receipt",
-        [officer],
-        values,
-        sent_at,
-        case=case,
-        kind="officer_receipt",
-        in_reply_to=officer_message_id,
+        in_reply_to=in_reply_to,
     )
 
 
@@ -293,9 +269,7 @@ def _reject(
     stored.set_aside = True
     if case is not None:
         stored.case_id = case.id
-        record_event(
-            session, at=now, actor=sender, kind="officer_error", case=case, message=stored, errors=errors
-        )
+        record_event(session, at=now, actor=sender, kind="officer_error", case=case, message=stored, errors=errors)
     values = {
         "original_subject": message.subject,
         "errors": errors,
@@ -345,9 +319,7 @@ def _report_forgery(
         kind="notify",
     )
     if case is not None:
-        record_event(
-            session, at=now, actor=sender, kind="possible_forgery", case=case, message=stored, reason=reason
-        )
+        record_event(session, at=now, actor=sender, kind="possible_forgery", case=case, message=stored, reason=reason)
 
 
 def _summary(parsed: ParsedCommands) -> str:

@@ -17,6 +17,7 @@ from foimail.core.classify import MessageKind, Verdict, classify
 from foimail.core.message import InboundMessage
 from foimail.core.recipients import matches_any
 from foimail.intake import routes
+from foimail.intake.officer import handle_officer_message
 from foimail.intake.result import IntakeResult
 from foimail.mail.parse import parse_message
 from foimail.store.db import unit_of_work
@@ -30,9 +31,7 @@ def sha256_hex(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def process_one(
-    ctx: AppContext, raw: bytes, *, source: str, received_at: datetime | None = None
-) -> IntakeResult:
+def process_one(ctx: AppContext, raw: bytes, *, source: str, received_at: datetime | None = None) -> IntakeResult:
     """Store, classify and route one message in one transaction (STYLE.md habit 6)."""
     now = ctx.clock()
     digest = sha256_hex(raw)
@@ -101,7 +100,7 @@ def _route(
     is_officer = bool(sender) and matches_any(sender, officers) and not writes_for_other
     case = routes.case_for(ctx, session, message, verdict)
     if is_officer:
-        outcome = routes.officer_message(ctx, session, stored, message, verdict, case, now)
+        outcome = handle_officer_message(ctx, session, stored, message, verdict, case, now)
         if outcome is not None:
             return outcome
     if case is not None:

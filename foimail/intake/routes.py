@@ -40,17 +40,13 @@ def case_for(ctx: AppContext, session: Session, message: InboundMessage, verdict
     return None
 
 
-def register(
-    ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, now: datetime
-) -> Case:
+def register(ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, now: datetime) -> Case:
     """Register a new request and queue its confirmation (GAC Art. 79(1); Batumi res. No. 3 Art. 4.2)."""
     received_local = stored.received_at.astimezone(ctx.tz)
     year = received_local.year
     seq = take_next_seq(session, year)
     requester = message.sender or (message.reply_to[0] if message.reply_to else None)
-    if message.reply_to and (
-        requester is None or suppression_reason(requester.address, ctx.settings.office.address)
-    ):
+    if message.reply_to and (requester is None or suppression_reason(requester.address, ctx.settings.office.address)):
         requester = message.reply_to[0]  # From: noreply@... of a web form; the citizen is in Reply-To
     case = Case(
         number=format_number(ctx.settings.numbering.format, year, seq),
@@ -89,15 +85,10 @@ def register(
         context={"in_reply_to": message.message_id, "references": references[-20:]},
     )
     limit = ctx.settings.outbox.max_confirmations_per_sender_per_hour
-    if (
-        item.status == "pending"
-        and confirmations_to_since(session, reply_address, now - timedelta(hours=1)) > limit
-    ):
+    if item.status == "pending" and confirmations_to_since(session, reply_address, now - timedelta(hours=1)) > limit:
         reason = f"more than {limit} confirmations to {reply_address} within an hour (outbox rate limit)"
         suppress(session, item, reason, now)
-        record_event(
-            session, at=now, actor="foimail", kind="confirmation_suppressed", case=case, reason=reason
-        )
+        record_event(session, at=now, actor="foimail", kind="confirmation_suppressed", case=case, reason=reason)
     log.info("registered case=%s requester=%s", case.number, case.requester_address)
     return case
 
@@ -113,9 +104,7 @@ def follow_up(
     """A further message on a known case from someone other than an officer: kept, the officer told."""
     stored.case_id = case.id
     stored.kind = "follow_up"
-    record_event(
-        session, at=now, actor=stored.sender or "<unknown>", kind="follow_up", case=case, message=stored
-    )
+    record_event(session, at=now, actor=stored.sender or "<unknown>", kind="follow_up", case=case, message=stored)
     recipients = [case.assigned_officer] if case.assigned_officer else list(ctx.settings.office.notify)
     if not recipients:
         return
@@ -215,18 +204,3 @@ def _bounce_reason(message: InboundMessage) -> str:
         if recipient or status or diagnostic:
             parts.append(" ".join(p for p in (recipient, status, diagnostic) if p))
     return "; ".join(parts)
-
-
-def officer_message(
-    ctx: AppContext,
-    session: Session,
-    stored: StoredMessage,
-    message: InboundMessage,
-    verdict: Verdict,
-    case: Case | None,
-    now: datetime,
-) -> object | None:
-    """The officer workflow (answers, commands); None when the message is to be treated as a citizen's."""
-    from foimail.intake.officer import handle_officer_message
-
-    return handle_officer_message(ctx, session, stored, message, verdict, case, now)

@@ -89,9 +89,7 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
         item = session.get(OutboxItem, prepared.item_id)
         assert item is not None
         stored = session.execute(
-            select(StoredMessage).where(
-                StoredMessage.direction == Direction.OUT, StoredMessage.sha256 == digest
-            )
+            select(StoredMessage).where(StoredMessage.direction == Direction.OUT, StoredMessage.sha256 == digest)
         ).scalar_one_or_none()
         if stored is None:
             stored = StoredMessage(
@@ -142,10 +140,17 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
             )
         receipt_to = item.context.get("receipt_to")
         if case is not None and receipt_to:
-            from foimail.intake.officer import send_relay_receipt
+            from foimail.intake.officer import send_receipt
 
-            officer_message_id = item.context.get("officer_message_id")
-            send_relay_receipt(ctx, session, case, receipt_to, accepted_at, officer_message_id)
+            send_receipt(
+                ctx,
+                session,
+                case,
+                receipt_to,
+                accepted_at,
+                relayed=True,
+                in_reply_to=item.context.get("officer_message_id"),
+            )
     log.info(
         "sent kind=%s case=%s to=%s reply=%r",
         prepared.kind,
@@ -165,9 +170,7 @@ def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanen
         if permanent or expired:
             item.status = OutboxStatus.FAILED
             case = session.get(Case, item.case_id) if item.case_id is not None else None
-            reason = (
-                error if permanent else f"still failing after {ctx.settings.outbox.retry_hours} h: {error}"
-            )
+            reason = error if permanent else f"still failing after {ctx.settings.outbox.retry_hours} h: {error}"
             item.last_error = reason[:2000]
             if case is not None:
                 record_event(

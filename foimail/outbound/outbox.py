@@ -57,13 +57,9 @@ def enqueue(
     session.add(item)
     session.flush()
     if not allowed:
-        log.info(
-            "outbox suppressed kind=%s case=%s reason=%r", kind, case.number if case else "-", item.last_error
-        )
+        log.info("outbox suppressed kind=%s case=%s reason=%r", kind, case.number if case else "-", item.last_error)
         if case is not None:
-            record_event(
-                session, at=now, actor="foimail", kind=f"{kind}_suppressed", case=case, reason=item.last_error
-            )
+            record_event(session, at=now, actor="foimail", kind=f"{kind}_suppressed", case=case, reason=item.last_error)
     return item
 
 

@@ -38,7 +38,7 @@ async def send_raw(settings: SmtpSettings, mail_from: str, recipients: Sequence[
             password=settings.password or None,
             use_tls=settings.security == "ssl",
             start_tls=settings.security == "starttls",
-            tls_context=tls_context(settings.verify_certificate),
+            tls_context=tls_context(settings.verify_certificate) if settings.security != "none" else None,
             timeout=settings.timeout_seconds,
         )
     except aiosmtplib.SMTPRecipientsRefused as exc:
@@ -53,13 +53,9 @@ async def send_raw(settings: SmtpSettings, mail_from: str, recipients: Sequence[
             raise PermanentError(detail) from exc
         raise TransientError(detail) from exc
     except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
-        raise TransientError(
-            f"SMTP {settings.host}:{settings.port}: {exc.__class__.__name__}: {exc}"
-        ) from exc
+        raise TransientError(f"SMTP {settings.host}:{settings.port}: {exc.__class__.__name__}: {exc}") from exc
     if errors:
-        text = "; ".join(
-            f"{address}: {response.code} {response.message}" for address, response in errors.items()
-        )
+        text = "; ".join(f"{address}: {response.code} {response.message}" for address, response in errors.items())
         if len(errors) == len(recipients):
             raise PermanentError(f"recipients refused: {text}")
         return f"{reply} (partly refused: {text})"
