@@ -27,9 +27,7 @@ def promote_message(ctx: AppContext, message_row_id: int, actor: str = "cli") ->
             raise FoimailError(f"no inbound message #{message_row_id} (see `foimail messages list`)")
         if not stored.set_aside:
             number = stored.case.number if stored.case else "-"
-            raise FoimailError(
-                f"message #{message_row_id} is not set aside (kind {stored.kind}, case {number})"
-            )
+            raise FoimailError(f"message #{message_row_id} is not set aside (kind {stored.kind}, case {number})")
         message = parse_message(stored.raw)
         previous = stored.kind
         stored.set_aside = False

@@ -15,9 +15,7 @@ EXIT_CONFIG = 2
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="foimail", description="The freedom-of-information mailbox daemon.")
-    parser.add_argument(
-        "--config", help="TOML config file (default: $FOIMAIL_CONFIG, else ./config/foimail.toml)"
-    )
+    parser.add_argument("--config", help="TOML config file (default: $FOIMAIL_CONFIG, else ./config/foimail.toml)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
@@ -30,9 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="process .eml files as if they had arrived")
     ingest.add_argument("files", nargs="+", type=Path)
 
-    cases = commands.add_parser("cases", help="list and show cases").add_subparsers(
-        dest="cases_command", required=True
-    )
+    cases = commands.add_parser("cases", help="list and show cases").add_subparsers(dest="cases_command", required=True)
     listing = cases.add_parser("list", help="list cases")
     listing.add_argument("--status", choices=["open", "closed"])
     listing.add_argument("--format", choices=["table", "json", "csv"], default="table")
@@ -50,20 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("message_id", type=int)
     export.add_argument("--output", type=Path)
 
-    register = commands.add_parser(
-        "register", help="register a set-aside message as a case, as of its arrival"
-    )
+    register = commands.add_parser("register", help="register a set-aside message as a case, as of its arrival")
     register.add_argument("message_id", type=int, help="the message's number from `foimail messages list`")
 
     deadline = commands.add_parser("deadline", help="the due date a confirmation at DATETIME gets")
     deadline.add_argument("moment", nargs="?", help="ISO datetime; without an offset it is the office's time")
-    deadline.add_argument(
-        "--recompute", action="store_true", help="recompute the due dates of all open cases"
-    )
+    deadline.add_argument("--recompute", action="store_true", help="recompute the due dates of all open cases")
 
-    stats = commands.add_parser("stats", help="statistics").add_subparsers(
-        dest="stats_command", required=True
-    )
+    stats = commands.add_parser("stats", help="statistics").add_subparsers(dest="stats_command", required=True)
     quarterly = stats.add_parser("quarterly", help="annex item 2.4 statistics for one quarter")
     quarterly.add_argument("--quarter", required=True, help="e.g. 2026Q3")
     annual = stats.add_parser("annual", help="the yearly GAC Art. 49 report")

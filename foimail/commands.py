@@ -97,9 +97,7 @@ def ingest(args: argparse.Namespace) -> int:
             continue
         result = handle_message(ctx, raw, f"file://{path.resolve()}", None)
         why = f" ({'; '.join(result.reasons)})" if result.reasons and result.kind != "request" else ""
-        print(
-            f"{path}: {result.kind} {result.case_number or ''} message #{result.message_row_id}{why}".rstrip()
-        )
+        print(f"{path}: {result.kind} {result.case_number or ''} message #{result.message_row_id}{why}".rstrip())
     _flush_outbox(ctx)
     return status
 
@@ -166,8 +164,7 @@ def cases_show(args: argparse.Namespace) -> int:
             for m in case.messages
         ]
         record["events"] = [
-            {"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "detail": e.detail}
-            for e in case.events
+            {"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "detail": e.detail} for e in case.events
         ]
     if args.format == "json":
         sys.stdout.write(to_json(record))
@@ -177,9 +174,7 @@ def cases_show(args: argparse.Namespace) -> int:
             print(f"{key:18} {'' if value is None else value}")
     print("\nmessages:")
     for m in record["messages"]:
-        print(
-            f"  #{m['id']} {m['direction']:3} {m['kind']:14} {m['received_at']} {m['sender']} {m['subject']}"
-        )
+        print(f"  #{m['id']} {m['direction']:3} {m['kind']:14} {m['received_at']} {m['sender']} {m['subject']}")
     print("\nhistory:")
     for e in record["events"]:
         print(f"  {e['at']} {e['kind']:22} {e['actor']} {e['detail'] or ''}")
@@ -200,11 +195,7 @@ def messages_list(args: argparse.Namespace) -> int:
         if args.unregistered:
             rows = set_aside_messages(session)
         else:
-            query = (
-                select(StoredMessage)
-                .where(StoredMessage.direction == Direction.IN)
-                .order_by(StoredMessage.id)
-            )
+            query = select(StoredMessage).where(StoredMessage.direction == Direction.IN).order_by(StoredMessage.id)
             rows = list(session.execute(query).scalars())
         records = [
             {
@@ -221,9 +212,7 @@ def messages_list(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(to_json(records))
     else:
-        sys.stdout.write(
-            to_table(records, ("id", "kind", "received_at", "sender", "case", "subject", "reasons"))
-        )
+        sys.stdout.write(to_table(records, ("id", "kind", "received_at", "sender", "case", "subject", "reasons")))
     return 0
 
 
@@ -279,9 +268,7 @@ def deadline(args: argparse.Namespace) -> int:
         raise FoimailError(f"not an ISO date-time: {args.moment!r} (e.g. 2026-11-20T17:30)") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=settings.office.tz)
-    why = explain_due_date(
-        moment, build_calendar(settings), build_deadline_rules(settings), settings.office.tz
-    )
+    why = explain_due_date(moment, build_calendar(settings), build_deadline_rules(settings), settings.office.tz)
     print(why.due_date.isoformat())
     local = moment.astimezone(settings.office.tz)
     print(f"confirmation: {local.isoformat()} ({settings.office.timezone}), date {why.confirmation_date}")

@@ -216,9 +216,7 @@ def _read_toml(path: Path, required: bool) -> dict[str, Any]:
         raise ConfigError("(file)", str(path), exc.strerror or str(exc)) from None
 
 
-def _build_section(
-    name: str, cls: Any, raw: dict[str, Any], env: typing.Mapping[str, str], source: str
-) -> Any:
+def _build_section(name: str, cls: Any, raw: dict[str, Any], env: typing.Mapping[str, str], source: str) -> Any:
     hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     values: dict[str, Any] = {}
@@ -308,17 +306,13 @@ def _check(settings: Settings) -> None:
     for (section, key), allowed in _CHOICES.items():
         value = getattr(getattr(settings, section), key)
         if value not in allowed:
-            raise ConfigError(
-                f"{section}.{key}", source, f"must be one of {', '.join(allowed)} (got {value!r})"
-            )
+            raise ConfigError(f"{section}.{key}", source, f"must be one of {', '.join(allowed)} (got {value!r})")
     if "@" not in settings.office.address:
         raise ConfigError("office.address", source, f"not an email address: {settings.office.address!r}")
     try:
         ZoneInfo(settings.office.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            "office.timezone", source, f"unknown time zone {settings.office.timezone!r}"
-        ) from None
+        raise ConfigError("office.timezone", source, f"unknown time zone {settings.office.timezone!r}") from None
     if settings.imap.host and not settings.imap.username:
         raise ConfigError("imap.username", source, "required when imap.host is set")
     if settings.imap.poll_seconds < 1:
@@ -330,9 +324,7 @@ def _check(settings: Settings) -> None:
             raise ConfigError("deadlines.paused_ranges", source, f"each range is [first, last], got {paused}")
         start, end = paused
         if end < start:
-            raise ConfigError(
-                "deadlines.paused_ranges", source, f"range ends before it starts: {start}..{end}"
-            )
+            raise ConfigError("deadlines.paused_ranges", source, f"range ends before it starts: {start}..{end}")
     if not settings.database.url.partition(":")[0].startswith(("sqlite", "postgresql")):
         raise ConfigError("database.url", source, "must start with sqlite:/// or postgresql+psycopg://")
     from foimail.core.numbering import validate_format

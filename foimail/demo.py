@@ -76,11 +76,7 @@ def run_demo(directory: Path, base: Settings) -> str:
     inbox = mailbox.Maildir(maildir_path, create=True)
     for name, address, subject, body in SAMPLE_REQUESTS:
         inbox.add(_message(name, address, subject, body))
-    inbox.add(
-        _message(
-            "Out of office", "someone@example.org", *SAMPLE_AUTOREPLY, {"Auto-Submitted": "auto-replied"}
-        )
-    )
+    inbox.add(_message("Out of office", "someone@example.org", *SAMPLE_AUTOREPLY, {"Auto-Submitted": "auto-replied"}))
     ctx = build_context(settings)
     processed = IntakeRunner(ctx).run_once()
     outbox = OutboxRunner(ctx)

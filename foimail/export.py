@@ -64,9 +64,7 @@ def neutralise(cell: Any) -> Any:
     return cell
 
 
-def to_csv(
-    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], labels: Sequence[str] | None = None
-) -> str:
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], labels: Sequence[str] | None = None) -> str:
     """CSV text starting with a BOM; an optional first row of human labels before the machine names."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -84,9 +82,7 @@ def to_json(value: Any) -> str:
 
 def to_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """A plain text table for the terminal."""
-    cells = [
-        [("" if row.get(c) is None else str(row.get(c))).replace("\n", " ") for c in columns] for row in rows
-    ]
+    cells = [[("" if row.get(c) is None else str(row.get(c))).replace("\n", " ") for c in columns] for row in rows]
     widths = [min(50, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))

@@ -116,14 +116,10 @@ class FoimailCollector:
             ).all()
             cases = session.execute(select(Case.status, func.count()).group_by(Case.status)).all()
             open_by_due_date = session.execute(
-                select(Case.due_date, func.count())
-                .where(Case.status == CaseStatus.OPEN)
-                .group_by(Case.due_date)
+                select(Case.due_date, func.count()).where(Case.status == CaseStatus.OPEN).group_by(Case.due_date)
             ).all()
             outbox = session.execute(
-                select(OutboxItem.status, func.count(), func.min(OutboxItem.created_at)).group_by(
-                    OutboxItem.status
-                )
+                select(OutboxItem.status, func.count(), func.min(OutboxItem.created_at)).group_by(OutboxItem.status)
             ).all()
             checks = session.execute(select(MailboxState.source, MailboxState.last_check_at)).all()
 
@@ -151,9 +147,7 @@ def _message_metrics(rows: list[tuple[str, bool, int]]) -> Iterator[Metric]:
     for kind, is_set_aside, count in rows:
         by_kind[kind] = by_kind.get(kind, 0) + count
         set_aside += count if is_set_aside else 0
-    total = CounterMetricFamily(
-        "foimail_messages", "Inbound messages stored, by classification kind.", labels=["kind"]
-    )
+    total = CounterMetricFamily("foimail_messages", "Inbound messages stored, by classification kind.", labels=["kind"])
     for kind, count in sorted(by_kind.items()):
         total.add_metric([kind], count)
     yield total

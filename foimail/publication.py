@@ -62,8 +62,7 @@ def format_due(items_with_dates: Iterable[tuple[date, PublicationItem]], lang: s
     lines: list[str] = []
     for deadline, item in items_with_dates:
         lines.append(
-            f"{deadline.isoformat()}  {item.id}  {item.title_ka} / {item.title_en}"
-            f"  ({period_label(item.period, lang)})"
+            f"{deadline.isoformat()}  {item.id}  {item.title_ka} / {item.title_en}  ({period_label(item.period, lang)})"
         )
         if item.note:
             lines.append(f"    {item.note}")

@@ -74,9 +74,7 @@ class IntakeRunner:
         for fetched in box.pending():
             source = f"{box.source_name};uidvalidity={box.uidvalidity};uid={fetched.uid}"
             result = handle_message(self.ctx, fetched.raw, source, fetched.internal_date)
-            box.move(
-                fetched.uid, settings.quarantine_folder if result.quarantined else settings.processed_folder
-            )
+            box.move(fetched.uid, settings.quarantine_folder if result.quarantined else settings.processed_folder)
             count += 1
             last_uid = max(last_uid, fetched.uid)
         self._record_check(box.source_name, box.uidvalidity, last_uid)
@@ -134,9 +132,7 @@ class IntakeRunner:
             self.mailbox.close()
 
     def _record_error(self, error: str) -> None:
-        source = (
-            self.mailbox.source_name if self.mailbox else (self.maildir.source_name if self.maildir else "")
-        )
+        source = self.mailbox.source_name if self.mailbox else (self.maildir.source_name if self.maildir else "")
         try:
             with unit_of_work(self.ctx.sessions) as session:
                 mailbox_state(session, source).last_error = error[:2000]

@@ -30,9 +30,7 @@ def imports(path: Path) -> set[str]:
 def test_core_is_pure(path: Path) -> None:
     for name in imports(path):
         top = name.split(".")[0]
-        assert top in STDLIB or top == "holidays" or name.startswith("foimail.core"), (
-            f"{path.name} imports {name}"
-        )
+        assert top in STDLIB or top == "holidays" or name.startswith("foimail.core"), f"{path.name} imports {name}"
     text = path.read_text(encoding="utf-8")
     for forbidden in ("datetime.now", "date.today", "os.environ", "open("):
         assert forbidden not in text, f"{path.name} uses {forbidden}"
@@ -42,9 +40,9 @@ def test_core_is_pure(path: Path) -> None:
 def test_mail_adds_only_templates_and_auth_results(path: Path) -> None:
     for name in imports(path):
         top = name.split(".")[0]
-        assert (
-            top in STDLIB or top in ("jinja2", "authres") or name.startswith(("foimail.core", "foimail.mail"))
-        ), f"{path.name} imports {name}"
+        assert top in STDLIB or top in ("jinja2", "authres") or name.startswith(("foimail.core", "foimail.mail")), (
+            f"{path.name} imports {name}"
+        )
 
 
 @pytest.mark.parametrize("path", modules("store"), ids=lambda p: p.name)
@@ -65,7 +63,5 @@ def test_only_config_reads_the_environment_and_only_clock_reads_the_time() -> No
 
 
 def test_modules_stay_small() -> None:
-    too_long = {
-        p.name: n for p in modules("") if (n := len(p.read_text(encoding="utf-8").splitlines())) > 420
-    }
+    too_long = {p.name: n for p in modules("") if (n := len(p.read_text(encoding="utf-8").splitlines())) > 420}
     assert too_long == {}

@@ -316,9 +316,7 @@ def classify(message: InboundMessage, rules: ClassifyRules) -> Verdict:
     """Run `CHAIN`: the first rule to answer decides the kind; that kind's other answers join the reasons."""
     kind = next(kind for kind, rule in CHAIN if rule(message, rules) is not None)
     reasons = tuple(
-        reason
-        for rule_kind, rule in CHAIN
-        if rule_kind is kind and (reason := rule(message, rules)) is not None
+        reason for rule_kind, rule in CHAIN if rule_kind is kind and (reason := rule(message, rules)) is not None
     )
     return Verdict(
         kind=kind,

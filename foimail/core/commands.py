@@ -47,6 +47,7 @@ class CommandKind(StrEnum):
     NOTE = "note"  # internal; nothing goes to the requester
     ASSIGN = "assign"  # the officer now responsible
     WITHDRAWN = "withdrawn"  # the requester withdrew the request
+    CONSULTED = "consulted"  # the unit or body consulted, named in a refusal (GAC Art. 41)
 
 
 class RefusalGround(StrEnum):
@@ -95,6 +96,9 @@ COMMAND_ALIASES: dict[str, CommandKind] = {
     "დანიშვნა": CommandKind.ASSIGN,
     "withdrawn": CommandKind.WITHDRAWN,
     "გამოთხოვილი": CommandKind.WITHDRAWN,
+    "consulted": CommandKind.CONSULTED,
+    "unit": CommandKind.CONSULTED,
+    "კონსულტაცია": CommandKind.CONSULTED,
 }
 
 OUTCOME_KINDS = frozenset(
@@ -146,9 +150,7 @@ def parse_commands(text: str) -> ParsedCommands:
             match = _COMMAND_LINE.fullmatch(line)
             if match is None:
                 break
-            command = _parse_one(
-                match.group("word"), match.group("rest").strip().lstrip(":：").strip(), errors
-            )
+            command = _parse_one(match.group("word"), match.group("rest").strip().lstrip(":：").strip(), errors)
             if command is not None:
                 commands.append(command)
         index += 1
@@ -166,10 +168,12 @@ def _parse_one(word: str, rest: str, errors: list[str]) -> Command | None:
         return None
     if kind in (CommandKind.PARTIAL, CommandKind.REFUSED):
         return _parse_refusal(kind, word, rest, errors)
+    if kind is CommandKind.CONSULTED and not rest:
+        errors.append(f"#{word}: name the unit or body consulted / მიუთითეთ, ვისთან გაიარეთ კონსულტაცია")
+        return None
     if kind is CommandKind.FORWARDED and not rest:
         errors.append(
-            f"#{word}: name the agency the request was forwarded to"
-            " / მიუთითეთ უწყება, რომელსაც გადაეგზავნა მოთხოვნა"
+            f"#{word}: name the agency the request was forwarded to / მიუთითეთ უწყება, რომელსაც გადაეგზავნა მოთხოვნა"
         )
         return None
     if kind is CommandKind.ASSIGN:
@@ -188,9 +192,7 @@ def _parse_refusal(kind: CommandKind, word: str, rest: str, errors: list[str]) -
     """``#refused <ground> [act...]``: the ground (one or two words), then the act relied on."""
     tokens = list(re.finditer(r"\S+", rest))
     if not tokens:
-        errors.append(
-            f"#{word}: give the ground ({_GROUND_CHOICES}) / მიუთითეთ უარის საფუძველი ({_GROUND_CHOICES_KA})"
-        )
+        errors.append(f"#{word}: give the ground ({_GROUND_CHOICES}) / მიუთითეთ უარის საფუძველი ({_GROUND_CHOICES_KA})")
         return None
     first = tokens[0].group().rstrip(",;:")
     ground = GROUND_ALIASES.get(_fold(first))
@@ -215,9 +217,7 @@ def _conflicts(commands: list[Command]) -> list[str]:
     outcomes = [command.kind.value for command in commands if command.kind in OUTCOME_KINDS]
     if len(outcomes) > 1:
         found = " and ".join(f"#{name}" for name in outcomes)
-        errors.append(
-            f"only one outcome per message, found {found} / ერთ წერილში დასაშვებია მხოლოდ ერთი შედეგი"
-        )
+        errors.append(f"only one outcome per message, found {found} / ერთ წერილში დასაშვებია მხოლოდ ერთი შედეგი")
     if sum(command.kind is CommandKind.ASSIGN for command in commands) > 1:
         errors.append("only one #assign per message / ერთ წერილში მხოლოდ ერთი #დანიშვნა")
     return errors

@@ -33,9 +33,7 @@ _MIN_YEAR, _MAX_YEAR = 1000, 9999
 
 _FIELD = re.compile(r"\{[^{}]*\}|[{}]")
 _SEQ_FIELD = re.compile(r"\{seq(?::0([1-9])d)?\}")
-_DASHES = (
-    "-\u2010\u2011\u2012\u2013\u2014\u2212"  # hyphen, hyphen, non-breaking hyphen, figure, en, em, minus
-)
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212"  # hyphen, hyphen, non-breaking hyphen, figure, en, em, minus
 _FORBIDDEN = re.compile(r"[\s\[\]]")
 _EDGE = "0-9A-Za-z"  # what may not touch a number: ASCII letters and digits (Georgian suffixes may)
 

@@ -212,9 +212,7 @@ def _sorted(found: Iterable[tuple[date, PublicationItem]]) -> list[tuple[date, P
     return sorted(found, key=lambda pair: (pair[0], pair[1].sort_key))
 
 
-def upcoming(
-    items: Iterable[PublicationItem], today: date, within_days: int
-) -> list[tuple[date, PublicationItem]]:
+def upcoming(items: Iterable[PublicationItem], today: date, within_days: int) -> list[tuple[date, PublicationItem]]:
     """The deadlines d with today <= d <= today + within_days, as (deadline, item), by date then annex order.
 
     A deadline of today counts (CPC Art. 61(3): publication may be done until 24:00); past ones do not.

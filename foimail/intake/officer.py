@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from foimail.context import AppContext
 from foimail.core.classify import Verdict
-from foimail.core.commands import Command, CommandKind, ParsedCommands, parse_commands
+from foimail.core.commands import OUTCOME_KINDS, Command, CommandKind, ParsedCommands, parse_commands
 from foimail.core.message import InboundMessage
 from foimail.core.numbering import format_number
 from foimail.core.subject import tagged_subject
@@ -36,7 +36,7 @@ OUTCOME_OF = {
     CommandKind.NOTHELD: Outcome.NOT_HELD,
     CommandKind.WITHDRAWN: Outcome.WITHDRAWN,
 }
-INTERNAL_KINDS = frozenset({CommandKind.NOTE, CommandKind.ASSIGN})
+INTERNAL_KINDS = frozenset({CommandKind.NOTE, CommandKind.ASSIGN})  # nothing goes to the requester
 
 
 def handle_officer_message(
@@ -70,8 +70,8 @@ def handle_officer_message(
     stored.kind = "officer"
     for command in parsed.commands:
         _apply_internal(session, case, command, sender, stored, now)
-    outcome_command = next((c for c in parsed.commands if c.kind not in INTERNAL_KINDS), None)
-    internal_only = bool(parsed.commands) and outcome_command is None
+    outcome_command = next((c for c in parsed.commands if c.kind in OUTCOME_KINDS), None)
+    internal_only = bool(parsed.commands) and all(c.kind in INTERNAL_KINDS for c in parsed.commands)
     if internal_only:
         send_receipt(
             ctx, session, case, sender, now, relayed=False, summary=_summary(parsed), in_reply_to=message.message_id
@@ -178,7 +178,7 @@ def _relay(
         "ground": case.refusal_ground,
         "act": case.refusal_act,
         "official": sender,
-        "unit": "",
+        "unit": next((c.argument for c in parsed.commands if c.kind == CommandKind.CONSULTED), ""),
         "forwarded_to": case.forwarded_to,
         "tagged_subject": tagged_subject(case.number, case.subject or message.subject),
     }

@@ -31,9 +31,7 @@ def send_publication_reminders(ctx: AppContext) -> int:
         fresh = [
             (deadline, item)
             for deadline, item in due
-            if claim_notice(
-                session, f"publication-{item.id}-{deadline.isoformat()}", "notify", date(2000, 1, 1), now
-            )
+            if claim_notice(session, f"publication-{item.id}-{deadline.isoformat()}", "notify", date(2000, 1, 1), now)
         ]
         if not fresh:
             return 0

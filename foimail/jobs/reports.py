@@ -34,9 +34,7 @@ from foimail.store.queries import claim_notice
 log = logging.getLogger("foimail.reports")
 
 
-def quarterly_text(
-    ctx: AppContext, year: int, quarter: int, fmt: str = "csv", lang: str | None = None
-) -> str:
+def quarterly_text(ctx: AppContext, year: int, quarter: int, fmt: str = "csv", lang: str | None = None) -> str:
     with unit_of_work(ctx.sessions) as session:
         stats = quarterly_statistics(session, year, quarter, ctx.clock(), ctx.tz)
     return render_statistics(stats, fmt, lang)

@@ -44,8 +44,9 @@ def start_scheduler(ctx: AppContext) -> BackgroundScheduler:
     local_now = ctx.clock().astimezone(ctx.tz)
     if local_now.time() >= at:
         # After downtime over the due time: the ledger in the database keeps this from sending twice.
-        scheduler.add_job(run_daily_jobs, args=[ctx], id="catch-up", next_run_time=local_now,
-                          misfire_grace_time=MISFIRE_GRACE_SECONDS)
+        scheduler.add_job(
+            run_daily_jobs, args=[ctx], id="catch-up", next_run_time=local_now, misfire_grace_time=MISFIRE_GRACE_SECONDS
+        )
     scheduler.start()
     log.info("scheduler started: daily jobs at %s %s", at.strftime("%H:%M"), ctx.settings.office.timezone)
     return scheduler

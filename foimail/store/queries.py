@@ -33,9 +33,7 @@ def take_next_seq(session: Session, year: int) -> int:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(NumberSequence).values(year=year, last_seq=0).on_conflict_do_nothing())
-    row = session.execute(
-        select(NumberSequence).where(NumberSequence.year == year).with_for_update()
-    ).scalar_one()
+    row = session.execute(select(NumberSequence).where(NumberSequence.year == year).with_for_update()).scalar_one()
     row.last_seq += 1
     session.flush()
     return row.last_seq

@@ -102,9 +102,7 @@ def upgrade() -> None:
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_messages_case_id"), ["case_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_kind"), ["kind"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_messages_message_id_header"), ["message_id_header"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_messages_message_id_header"), ["message_id_header"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_set_aside"), ["set_aside"], unique=False)
 
     op.create_table(
@@ -115,9 +113,7 @@ def upgrade() -> None:
         sa.Column("content_type", sa.String(length=255), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["message_id"], ["messages.id"], name=op.f("fk_attachments_message_id_messages")
-        ),
+        sa.ForeignKeyConstraint(["message_id"], ["messages.id"], name=op.f("fk_attachments_message_id_messages")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
     )
     with op.batch_alter_table("attachments", schema=None) as batch_op:

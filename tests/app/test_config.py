@@ -70,9 +70,7 @@ def test_secret_from_file_in_config_and_in_environment(tmp_path: Path) -> None:
 
 def test_paused_ranges_parse_as_date_pairs(tmp_path: Path) -> None:
     path = write(tmp_path, '[deadlines]\npaused_ranges = [["2020-03-21", "2020-05-22"]]\n')
-    assert load_settings(path, environ={}).deadlines.paused_ranges == (
-        (date(2020, 3, 21), date(2020, 5, 22)),
-    )
+    assert load_settings(path, environ={}).deadlines.paused_ranges == ((date(2020, 3, 21), date(2020, 5, 22)),)
 
 
 @pytest.mark.parametrize(
@@ -92,9 +90,7 @@ def test_paused_ranges_parse_as_date_pairs(tmp_path: Path) -> None:
         ('[imap]\npassword_file = "/nonexistent/secret"\n', {}, "imap.password_file"),
     ],
 )
-def test_each_mistake_names_its_key_and_file(
-    tmp_path: Path, text: str, env: dict[str, str], key: str
-) -> None:
+def test_each_mistake_names_its_key_and_file(tmp_path: Path, text: str, env: dict[str, str], key: str) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as caught:
         load_settings(path, environ=env)

@@ -97,9 +97,7 @@ def test_parse_within_refuses(text: str) -> None:
         parse_within(text)
 
 
-STATISTICS = PublicationItem(
-    "2.4", "სტატისტიკა", "Statistics", PublicationPeriod.QUARTERLY, "foimail stats quarterly"
-)
+STATISTICS = PublicationItem("2.4", "სტატისტიკა", "Statistics", PublicationPeriod.QUARTERLY, "foimail stats quarterly")
 REPORT = PublicationItem("2.3", "ანგარიში", "Report", PublicationPeriod.YEARLY)
 
 

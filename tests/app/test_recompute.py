@@ -37,9 +37,7 @@ def test_decree_added_later_moves_due_date_and_logs_it(make_app) -> None:  # typ
     add_case(ctx, "FOI-2025-00001", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 14))
     # Told a later date than the rules give now: it stays (a date never moves earlier).
     add_case(ctx, "FOI-2025-00002", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 30))
-    add_case(
-        ctx, "FOI-2025-00003", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 14), status="closed"
-    )
+    add_case(ctx, "FOI-2025-00003", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 14), status="closed")
     changed = recompute_due_dates(ctx)
     assert changed == [("FOI-2025-00001", "2026-01-14", "2026-01-20")]
     with unit_of_work(ctx.sessions) as session:

@@ -87,17 +87,13 @@ DUE_DATE_CASES = [
     case("2026-06-11T19:59Z", "2026-06-12", "2026-06-21", "2026-06-22", "Thu 23:59 local: start Fri"),
     case("2026-06-11T20:00Z", "2026-06-15", "2026-06-24", "2026-06-24", "Fri 00:00 local: start Mon"),
     case("2026-06-14T20:30Z", "2026-06-16", "2026-06-25", "2026-06-25", "Mon 00:30 local given as Sun UTC"),
-    case(
-        "2026-06-11T23:30-05:00", "2026-06-15", "2026-06-24", "2026-06-24", "Thu in New York, Fri in Tbilisi"
-    ),
+    case("2026-06-11T23:30-05:00", "2026-06-15", "2026-06-24", "2026-06-24", "Thu in New York, Fri in Tbilisi"),
     # Holidays of 2025 (Labour Code Art. 30).
     case("2024-12-31 10:00", "2025-01-03", "2025-01-12", "2025-01-13", "1-2 Jan 2025 Wed-Thu"),
     case("2025-01-06 10:00", "2025-01-08", "2025-01-17", "2025-01-17", "7 Jan 2025 Tue"),
     case("2025-01-09 10:00", "2025-01-10", "2025-01-19", "2025-01-20", "19 Jan 2025 Sun, not moved"),
     case("2025-02-28 10:00", "2025-03-04", "2025-03-13", "2025-03-13", "3 Mar 2025 Mon"),
-    case(
-        "2025-04-09 10:00", "2025-04-10", "2025-04-19", "2025-04-22", "confirmed on 9 Apr; last Sat, Easter"
-    ),
+    case("2025-04-09 10:00", "2025-04-10", "2025-04-19", "2025-04-22", "confirmed on 9 Apr; last Sat, Easter"),
     case("2025-04-17 10:00", "2025-04-22", "2025-05-01", "2025-05-01", "Good Friday to Easter Monday 2025"),
     case("2025-05-08 10:00", "2025-05-13", "2025-05-22", "2025-05-22", "9 May Fri and 12 May Mon 2025"),
     case("2025-05-15 10:00", "2025-05-16", "2025-05-25", "2025-05-27", "17 May Sat; last Sun, 26 May Mon"),
@@ -202,9 +198,7 @@ DUE_DATE_CASES = [
         "2026-06-21",
         "2026-06-22",
         "extension reaches a second pause",  # 18 -> 19 (paused) -> 20 (paused) -> 21
-        rules=DeadlineRules(
-            paused_ranges=((D("2026-06-10"), D("2026-06-10")), (D("2026-06-19"), D("2026-06-20")))
-        ),
+        rules=DeadlineRules(paused_ranges=((D("2026-06-10"), D("2026-06-10")), (D("2026-06-19"), D("2026-06-20")))),
     ),
     case(
         "2026-06-08 10:00",
@@ -212,9 +206,7 @@ DUE_DATE_CASES = [
         "2026-06-22",
         "2026-06-22",
         "overlapping pauses counted once",  # 10-13 June: 4 days
-        rules=DeadlineRules(
-            paused_ranges=((D("2026-06-10"), D("2026-06-12")), (D("2026-06-11"), D("2026-06-13")))
-        ),
+        rules=DeadlineRules(paused_ranges=((D("2026-06-10"), D("2026-06-12")), (D("2026-06-11"), D("2026-06-13")))),
     ),
     case(
         "2026-06-08 10:00",
@@ -532,9 +524,7 @@ def test_parse_quarter(text: str, parsed: tuple[int, int]) -> None:
     assert parse_quarter(text) == parsed
 
 
-@pytest.mark.parametrize(
-    "text", ["2026Q5", "2026Q0", "2026-3", "26Q1", "2026Q", "", "2026--Q1", "2026 Q1", "Q3"]
-)
+@pytest.mark.parametrize("text", ["2026Q5", "2026Q0", "2026-3", "26Q1", "2026Q", "", "2026--Q1", "2026 Q1", "Q3"])
 def test_parse_quarter_refuses(text: str) -> None:
     with pytest.raises(ValueError):
         parse_quarter(text)

@@ -19,20 +19,14 @@ from foimail.core.calendar import (
 TBILISI = ZoneInfo("Asia/Tbilisi")
 CALENDARS = (
     WorkingCalendar(),
-    WorkingCalendar(
-        extra_days_off=[date(2026, 6, 22), date(2027, 12, 31)], extra_working_days=[date(2026, 6, 20)]
-    ),
+    WorkingCalendar(extra_days_off=[date(2026, 6, 22), date(2027, 12, 31)], extra_working_days=[date(2026, 6, 20)]),
 )
 FAST = settings(max_examples=150, deadline=None)
 
-moments = st.datetimes(
-    min_value=datetime(2022, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
-)
+moments = st.datetimes(min_value=datetime(2022, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC))
 days = st.dates(min_value=date(2022, 1, 1), max_value=date(2028, 12, 31))
 pauses = st.lists(
-    st.tuples(days, st.integers(min_value=0, max_value=40)).map(
-        lambda p: (p[0], p[0] + timedelta(days=p[1]))
-    ),
+    st.tuples(days, st.integers(min_value=0, max_value=40)).map(lambda p: (p[0], p[0] + timedelta(days=p[1]))),
     max_size=3,
 ).map(tuple)
 rules = st.builds(
@@ -52,9 +46,7 @@ def test_due_date_is_a_working_day_not_before_start(
 ) -> None:
     explanation = explain_due_date(confirmed_at, calendar, deadline_rules, TBILISI)
     assert calendar.is_working_day(explanation.due_date)
-    assert (
-        explanation.confirmation_date < explanation.start_day <= explanation.last_day <= explanation.due_date
-    )
+    assert explanation.confirmation_date < explanation.start_day <= explanation.last_day <= explanation.due_date
     assert calendar.is_working_day(explanation.start_day)
     assert all(not calendar.is_working_day(day) for day, _ in explanation.skipped)
 
@@ -93,9 +85,7 @@ def test_working_days_between_is_antisymmetric_and_additive(
     forward = working_days_between(first, second, calendar)
     assert forward == -working_days_between(second, first, calendar)
     middle = min(first, second) + timedelta(days=abs((second - first).days) // 2)
-    assert forward == working_days_between(first, middle, calendar) + working_days_between(
-        middle, second, calendar
-    )
+    assert forward == working_days_between(first, middle, calendar) + working_days_between(middle, second, calendar)
 
 
 @FAST

@@ -184,9 +184,7 @@ CASES: dict[str, Case] = {
             subject="Undelivered Mail Returned to Sender",
             text="This is the mail system at host mx.example.ge. I'm sorry to have to inform you...",
             embedded_headers=DSN_EMBEDDED,
-            delivery_status=(
-                {"action": "failed", "status": "5.1.1", "final-recipient": "rfc822; no@example.ge"},
-            ),
+            delivery_status=({"action": "failed", "status": "5.1.1", "final-recipient": "rfc822; no@example.ge"},),
         ),
         MessageKind.BOUNCE,
         (
@@ -454,10 +452,7 @@ CASES: dict[str, Case] = {
     "empty_message_with_defects": Case(
         inbound(subject="", text="  \n", html="", defects=("unparseable multipart: missing boundary",)),
         MessageKind.UNPARSEABLE,
-        (
-            "empty message: no subject, text, HTML or attachments"
-            " (defects: unparseable multipart: missing boundary)",
-        ),
+        ("empty message: no subject, text, HTML or attachments (defects: unparseable multipart: missing boundary)",),
     ),
 }
 
@@ -552,9 +547,5 @@ def test_chain_shape() -> None:
     assert kinds[0] is MessageKind.OWN_MAIL
     assert kinds[-1] is MessageKind.REQUEST
     assert kinds.index(MessageKind.BOUNCE) < kinds.index(MessageKind.AUTO_REPLY)
-    assert (
-        kinds.index(MessageKind.AUTO_REPLY)
-        < kinds.index(MessageKind.UNPARSEABLE)
-        < kinds.index(MessageKind.TAGGED)
-    )
+    assert kinds.index(MessageKind.AUTO_REPLY) < kinds.index(MessageKind.UNPARSEABLE) < kinds.index(MessageKind.TAGGED)
     assert all(rule.__doc__ for _, rule in CHAIN)

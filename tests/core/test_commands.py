@@ -40,17 +40,18 @@ G = RefusalGround
             "Text",
         ),
         (
+            "#refused other\n#consulted Finance Service\nText",
+            (Command(K.REFUSED, "other", G.OTHER), Command(K.CONSULTED, "Finance Service")),
+            "Text",
+        ),
+        (
             "#refused personal-data\nText",
             (Command(K.REFUSED, "personal-data", G.PERSONAL_DATA),),
             "Text",
         ),
         (
             "#refused state secret Law on State Secrets\nText",
-            (
-                Command(
-                    K.REFUSED, "state secret Law on State Secrets", G.STATE_SECRET, "Law on State Secrets"
-                ),
-            ),
+            (Command(K.REFUSED, "state secret Law on State Secrets", G.STATE_SECRET, "Law on State Secrets"),),
             "Text",
         ),
         (
@@ -138,6 +139,7 @@ def test_parse_commands(text: str, commands: tuple[Command, ...], body: str) -> 
     ("text", "fragments", "commands"),
     [
         ("#refuse personal\nText", ("unknown command #refuse", "უცნობი ბრძანება"), ()),
+        ("#consulted\nText", ("name the unit or body consulted",), ()),
         ("#BatumiBudget2026 attached\n", ("unknown command #BatumiBudget2026",), ()),
         ("#refused\nText", ("#refused: give the ground", "მიუთითეთ უარის საფუძველი"), ()),
         ("#partial\nText", ("#partial: give the ground",), ()),

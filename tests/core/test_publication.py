@@ -194,9 +194,7 @@ def entry(**overrides: Any) -> dict[str, Any]:
 
 
 def test_parse_publication_reads_items_in_file_order() -> None:
-    parsed = parse_publication(
-        {"item": [entry(id="2.4", note=" see stats "), entry(id="1.1", period="on_change")]}
-    )
+    parsed = parse_publication({"item": [entry(id="2.4", note=" see stats "), entry(id="1.1", period="on_change")]})
     assert parsed == (
         PublicationItem("2.4", "სტატისტიკა", "Statistics", PublicationPeriod.QUARTERLY, "see stats"),
         PublicationItem("1.1", "სტატისტიკა", "Statistics", PublicationPeriod.ON_CHANGE),

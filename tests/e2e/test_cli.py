@@ -15,9 +15,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 YEAR = datetime.now(ZoneInfo("Asia/Tbilisi")).year
 
 
-def foimail(
-    *args: str, config: Path | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
+def foimail(*args: str, config: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOIMAIL_")}
     if config is not None:
         env["FOIMAIL_CONFIG"] = str(config)
@@ -97,16 +95,11 @@ def test_ingest_list_show_promote(tmp_path) -> None:  # type: ignore[no-untyped-
     ]
     csv_text = foimail("cases", "list", "--format", "csv", config=config).stdout
     assert csv_text.startswith("\ufeffnumber,")
-    aside = json.loads(
-        foimail("messages", "list", "--unregistered", "--format", "json", config=config).stdout
-    )
+    aside = json.loads(foimail("messages", "list", "--unregistered", "--format", "json", config=config).stdout)
     assert len(aside) == 1 and aside[0]["kind"] == "auto_reply" and "Auto-Submitted" in aside[0]["reasons"]
     promoted = foimail("register", str(aside[0]["id"]), config=config)
     assert promoted.returncode == 0 and f"FOI-{YEAR}-00002" in promoted.stdout
-    assert (
-        json.loads(foimail("messages", "list", "--unregistered", "--format", "json", config=config).stdout)
-        == []
-    )
+    assert json.loads(foimail("messages", "list", "--unregistered", "--format", "json", config=config).stdout) == []
     missing = foimail("cases", "show", f"FOI-{YEAR}-00099", config=config)
     assert missing.returncode == 1 and missing.stderr.strip() == f"foimail: no case FOI-{YEAR}-00099"
 
@@ -148,8 +141,9 @@ def test_stats_quarterly_and_annual_files(tmp_path) -> None:  # type: ignore[no-
     assert foimail("ingest", str(SAMPLES / "request_gmail_ka.eml"), config=config).returncode == 0
     quarter = (datetime.now(ZoneInfo("Asia/Tbilisi")).month - 1) // 3 + 1
     out = tmp_path / "q.csv"
-    result = foimail("stats", "quarterly", "--quarter", f"{YEAR}Q{quarter}", "--output", str(out), "--lang", "ka",
-                     config=config)
+    result = foimail(
+        "stats", "quarterly", "--quarter", f"{YEAR}Q{quarter}", "--output", str(out), "--lang", "ka", config=config
+    )
     assert result.returncode == 0, result.stderr
     rows = out.read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("\ufeff") and rows[1].startswith("period_start,period_end,received,")

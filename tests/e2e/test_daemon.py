@@ -108,9 +108,7 @@ def burst(count: int) -> list[bytes]:
                 )
             )
         else:
-            messages.append(
-                request_mail(sender=f"citizen{i}@example.org", subject=f"მოთხოვნა {i}", body=f"ტექსტი {i}")
-            )
+            messages.append(request_mail(sender=f"citizen{i}@example.org", subject=f"მოთხოვნა {i}", body=f"ტექსტი {i}"))
     return messages
 
 
@@ -127,18 +125,16 @@ def test_burst_kill_9_and_restart_lose_nothing_and_duplicate_nothing(  # type: i
 
     daemon = start(config, log)
     try:
-        assert wait_until(lambda: scalar(database_url, "SELECT count(*) FROM cases") >= 5, 60), (
-            log.read_text()
-        )
+        assert wait_until(lambda: scalar(database_url, "SELECT count(*) FROM cases") >= 5, 60), log.read_text()
         daemon.kill()  # kill -9 in the middle of the burst
         daemon.wait(10)
         for raw in messages[30:] + set_aside:
             mailbox.append(USER, raw)
         daemon = start(config, log)
         expected_requests = len(messages)
-        assert wait_until(
-            lambda: scalar(database_url, "SELECT count(*) FROM cases") >= expected_requests, 120
-        ), log.read_text()[-3000:]
+        assert wait_until(lambda: scalar(database_url, "SELECT count(*) FROM cases") >= expected_requests, 120), (
+            log.read_text()[-3000:]
+        )
         assert wait_until(
             lambda: scalar(database_url, "SELECT count(*) FROM cases WHERE confirmed_at IS NULL") == 0, 60
         ), log.read_text()[-3000:]
@@ -149,9 +145,9 @@ def test_burst_kill_9_and_restart_lose_nothing_and_duplicate_nothing(  # type: i
     assert scalar(database_url, "SELECT count(*) FROM cases") == expected_requests  # nothing twice
     assert scalar(database_url, "SELECT count(DISTINCT number) FROM cases") == expected_requests
     assert scalar(database_url, "SELECT max(seq) FROM cases") == expected_requests  # gap-free
-    assert scalar(database_url, "SELECT count(*) FROM messages WHERE direction = 'in'") == len(
-        messages
-    ) + len(set_aside)
+    assert scalar(database_url, "SELECT count(*) FROM messages WHERE direction = 'in'") == len(messages) + len(
+        set_aside
+    )
     assert scalar(database_url, "SELECT count(*) FROM messages WHERE set_aside") == len(set_aside)
     assert mailbox.folder_uids(USER, "INBOX") == []
     confirmations = [
@@ -159,9 +155,7 @@ def test_burst_kill_9_and_restart_lose_nothing_and_duplicate_nothing(  # type: i
         for m in smtp_server.messages
         if "Registration confirmed" in email.message_from_bytes(m.data, policy=default)["Subject"]
     ]
-    numbers = [
-        email.message_from_bytes(m.data, policy=default)["Subject"].split("]")[0] for m in confirmations
-    ]
+    numbers = [email.message_from_bytes(m.data, policy=default)["Subject"].split("]")[0] for m in confirmations]
     assert len(set(numbers)) == expected_requests
     # At most the one confirmation in flight at the moment of kill -9 can go out twice (at-least-once sending).
     assert len(numbers) - len(set(numbers)) <= 1
@@ -180,9 +174,7 @@ def test_health_metrics_and_sigterm(database_url, mailbox, smtp_server, tmp_path
 
         def healthz() -> bool:
             try:
-                return (
-                    urllib.request.urlopen(f"http://127.0.0.1:{http_port}/healthz", timeout=2).status == 200
-                )
+                return urllib.request.urlopen(f"http://127.0.0.1:{http_port}/healthz", timeout=2).status == 200
             except OSError:
                 return False
 

@@ -23,9 +23,7 @@ def shapes(i: int) -> bytes:
     if i % 5 == 0:
         return request_mail(sender=sender, body="ინფორმაცია " * 200)  # long lines: quoted-printable/base64
     if i % 5 == 1:
-        return request_mail(
-            sender=sender, attachments=[(f"საბუთი {i}.docx", "application/octet-stream", b"PK" * 500)]
-        )
+        return request_mail(sender=sender, attachments=[(f"საბუთი {i}.docx", "application/octet-stream", b"PK" * 500)])
     if i % 5 == 2:
         return (
             f"From: {sender}\r\nTo: foi@batumi.ge\r\nSubject: =?UTF-8?Q?=E1=83=9B=E1=83=9D=E1=83=97=E1=83=AE?= {i}\r\n"

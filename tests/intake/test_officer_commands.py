@@ -24,11 +24,7 @@ from tests.support.desk import (
 )
 from tests.support.mails import request_mail
 
-LETTER = (
-    "ქალბატონო ნინო,\n\n"
-    "გაცნობებთ თქვენს მოთხოვნაზე მიღებულ გადაწყვეტილებას.\n\n"
-    "პატივისცემით,\nგიორგი მამალაძე\n"
-)
+LETTER = "ქალბატონო ნინო,\n\nგაცნობებთ თქვენს მოთხოვნაზე მიღებულ გადაწყვეტილებას.\n\nპატივისცემით,\nგიორგი მამალაძე\n"
 APPEAL_KA = ("ერთი თვის ვადაში", "სასამართლოში")
 APPEAL_EN = ("administrative complaint within one month", "before a court", "(GAC Art. 41)")
 
@@ -71,6 +67,15 @@ OUTCOMES = {
         (
             "უარის საფუძველი: პერსონალური მონაცემები (პერსონალურ მონაცემთა დაცვის შესახებ კანონი, მუხლი 5)",
             *APPEAL_KA,
+            *APPEAL_EN,
+        ),
+    ),
+    "refused, unit consulted": (
+        "#refused state secret GAC Art. 28\n#consulted ქალაქის სამსახური / City Service",
+        ("refused", "state_secret", "GAC Art. 28", None),
+        (
+            "Unit or body consulted: ქალაქის სამსახური / City Service",
+            "კონსულტაცია გაიარა: ქალაქის სამსახური / City Service",
             *APPEAL_EN,
         ),
     ),

@@ -75,9 +75,7 @@ def test_relay_with_georgian_attachments(desk: Desk) -> None:
     assert mail["References"] == REQUEST_ID
     assert mail["Auto-Submitted"] is None  # a person's answer, not an automatic reply
     assert answer.text.startswith(ANSWER.rstrip())
-    got = [
-        (p.get_filename(), p.get_content_type(), p.get_payload(decode=True)) for p in mail.iter_attachments()
-    ]
+    got = [(p.get_filename(), p.get_content_type(), p.get_payload(decode=True)) for p in mail.iter_attachments()]
     assert got == ATTACHMENTS  # names, types and every byte
 
     assert receipt.rcpt_tos == [OFFICER]
@@ -124,9 +122,7 @@ def test_answer_sent_directly_with_foi_in_copy_is_recorded_not_relayed(desk: Des
 # What the receiving MTA (mx.batumi.ge) and others wrote, topmost first.
 FORGED = {
     "no results at all": (),
-    "trusted server saw dkim fail": (
-        "mx.batumi.ge; dkim=fail header.d=batumi.ge; spf=fail smtp.mailfrom=batumi.ge",
-    ),
+    "trusted server saw dkim fail": ("mx.batumi.ge; dkim=fail header.d=batumi.ge; spf=fail smtp.mailfrom=batumi.ge",),
     "pass from another server, above": (
         "evil.example; dkim=pass header.d=batumi.ge",
         "mx.batumi.ge; dkim=none; spf=softfail smtp.mailfrom=giorgi@batumi.ge",
@@ -186,9 +182,7 @@ def test_genuine_officer_is_relayed_when_authserv_id_is_trusted(trusting_desk: D
 
 
 @pytest.mark.parametrize("tagged", [True, False], ids=["subject tag", "threading only"])
-def test_requester_replying_to_the_answer_is_a_follow_up_and_the_office_told(
-    desk: Desk, tagged: bool
-) -> None:
+def test_requester_replying_to_the_answer_is_a_follow_up_and_the_office_told(desk: Desk, tagged: bool) -> None:
     [answer, _] = relay_answer(desk)
     question = "გმადლობთ. ცხრილში არ ჩანს 2025 წლის მეოთხე კვარტალი — შეგიძლიათ დამატებით გამომიგზავნოთ?"
     subject = f"Re: [{NUMBER}] {REQUEST_SUBJECT}" if tagged else f"Re: {REQUEST_SUBJECT}"

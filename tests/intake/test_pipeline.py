@@ -36,16 +36,12 @@ def test_request_is_registered_confirmed_and_given_its_due_date(make_app, smtp_s
     assert sent.rcpt_tos == ["nino@example.org"]
     assert sent.mail_from == "foi@batumi.ge"
     confirmation = email.message_from_bytes(sent.data, policy=default)
-    assert confirmation["Subject"].startswith(
-        "[FOI-2026-00001] რეგისტრაციის დადასტურება / Registration confirmed"
-    )
+    assert confirmation["Subject"].startswith("[FOI-2026-00001] რეგისტრაციის დადასტურება / Registration confirmed")
     assert confirmation["Auto-Submitted"] == "auto-replied"
     assert confirmation["X-Auto-Response-Suppress"] == "All"
     original = email.message_from_bytes(raw, policy=default)
     assert confirmation["In-Reply-To"] == original["Message-ID"]
-    assert confirmation["Message-ID"].startswith("<foimail.") and confirmation["Message-ID"].endswith(
-        "@batumi.ge>"
-    )
+    assert confirmation["Message-ID"].startswith("<foimail.") and confirmation["Message-ID"].endswith("@batumi.ge>")
     body = confirmation.get_body(("plain",)).get_content()
     assert "FOI-2026-00001" in body
     assert "2026 წლის 3 დეკემბერი" in body and "3 December 2026" in body
@@ -59,10 +55,7 @@ def test_request_is_registered_confirmed_and_given_its_due_date(make_app, smtp_s
         assert stored.raw == raw  # byte-exact
         kinds = [e.kind for e in session.execute(select(Event).order_by(Event.id)).scalars()]
         assert kinds == ["registered", "confirmed"]
-        assert (
-            session.execute(select(func.count()).where(StoredMessage.direction == Direction.OUT)).scalar_one()
-            == 1
-        )
+        assert session.execute(select(func.count()).where(StoredMessage.direction == Direction.OUT)).scalar_one() == 1
     runner.loop.close()
 
 
@@ -91,13 +84,10 @@ def test_numbers_are_gap_free_and_restart_each_year(make_app) -> None:  # type: 
     clock = SettableClock(datetime(2026, 12, 31, 19, 0, tzinfo=UTC))  # 23:00 Tbilisi, 31 Dec
     ctx = make_app(clock=clock)
     numbers = [
-        process_one(ctx, request_mail(body=f"n{i}"), source="t", received_at=clock()).case_number
-        for i in range(3)
+        process_one(ctx, request_mail(body=f"n{i}"), source="t", received_at=clock()).case_number for i in range(3)
     ]
     clock.advance(hours=1, minutes=30)  # 00:30 Tbilisi, 1 January 2027
-    numbers.append(
-        process_one(ctx, request_mail(body="new year"), source="t", received_at=clock()).case_number
-    )
+    numbers.append(process_one(ctx, request_mail(body="new year"), source="t", received_at=clock()).case_number)
     assert numbers == ["FOI-2026-00001", "FOI-2026-00002", "FOI-2026-00003", "FOI-2027-00001"]
 
 
@@ -125,9 +115,7 @@ def test_follow_up_from_requester_attaches_and_tells_notify_list(make_app) -> No
     assert result.kind == "follow_up" and result.case_number == case_number
     assert count(ctx, Case) == 1
     with unit_of_work(ctx.sessions) as session:
-        notices = list(
-            session.execute(select(OutboxItem).where(OutboxItem.kind == "followup_notice")).scalars()
-        )
+        notices = list(session.execute(select(OutboxItem).where(OutboxItem.kind == "followup_notice")).scalars())
         assert [n.recipients for n in notices] == [["foi-officer@batumi.ge"]]
 
 

@@ -174,9 +174,7 @@ class CalendarWalk:
         body = f"Request {self._registered}: the 2025 budget execution report."
 
         def arrive(ctx: AppContext) -> None:
-            result = process_one(
-                ctx, request_mail(sender=sender, body=body), source="walk", received_at=self.clock()
-            )
+            result = process_one(ctx, request_mail(sender=sender, body=body), source="walk", received_at=self.clock())
             assert result.kind == "request", result
             while self.runner.run_once():  # until the queue is empty: the confirmation sets the due date
                 pass

@@ -112,9 +112,7 @@ def working_days_until(day: date, due: date) -> int:
 
 def is_listed(request: Request, day: date) -> bool:
     """Falling due within the reminder horizon, or overdue (the digest's own-cases section)."""
-    return is_open(request, day) and (
-        day > request.due or working_days_until(day, request.due) <= REMINDER_HORIZON
-    )
+    return is_open(request, day) and (day > request.due or working_days_until(day, request.due) <= REMINDER_HORIZON)
 
 
 def overdue_on(day: date) -> set[str]:
@@ -146,9 +144,7 @@ def year(make_app, tmp_path: Path) -> tuple[AppContext, list[Queued]]:  # type: 
                 deciding_official=NOTIFY,
             )
         elif request.decided is not None:
-            walk.close(
-                request.decided, request.number, "answered_full", deciding_official=request.officer or NOTIFY
-            )
+            walk.close(request.decided, request.number, "answered_full", deciding_official=request.officer or NOTIFY)
     walk.run(UP)
     runner.loop.close()
     assert due_dates(ctx) == {r.number: r.due for r in REQUESTS}
@@ -185,9 +181,7 @@ def check_digests_once_per_recipient_and_working_day(mail: list[Queued]) -> None
     notify_days = {day for (recipients, day) in sent if recipients == (NOTIFY,)}
     unassigned = [r for r in REQUESTS if r.officer is None]
     expected = {
-        day
-        for day in run_days()
-        if day.month == 12 or overdue_on(day) or any(is_listed(r, day) for r in unassigned)
+        day for day in run_days() if day.month == 12 or overdue_on(day) or any(is_listed(r, day) for r in unassigned)
     }
     assert sorted(notify_days - expected) == [] and sorted(expected - notify_days) == []
     # Downtime: nothing for the missed days afterwards; on return, that day's digest only.
@@ -208,9 +202,7 @@ def check_notify_digest_lists_overdue_cases_as_deemed_refusals(mail: list[Queued
 
 
 def check_officer_gets_own_digest(mail: list[Queued]) -> None:
-    by_officer = {
-        officer: [d for d in digests(mail) if d.recipients == (officer,)] for officer in (GIORGI, TAMAR)
-    }
+    by_officer = {officer: [d for d in digests(mail) if d.recipients == (officer,)] for officer in (GIORGI, TAMAR)}
     assert [d.queued_on for d in by_officer[GIORGI]] == [
         date(2026, 12, 29),
         date(2026, 12, 30),

@@ -72,9 +72,7 @@ def start_and_stop_after_catching_up(ctx: AppContext, moment: datetime) -> None:
     with freeze_time(moment):
         scheduler = start_scheduler(ctx)
         try:
-            tomorrow = datetime.combine(
-                moment.astimezone(TBILISI).date() + timedelta(days=1), time(9, 30), TBILISI
-            )
+            tomorrow = datetime.combine(moment.astimezone(TBILISI).date() + timedelta(days=1), time(9, 30), TBILISI)
             assert scheduler.get_job("daily").next_run_time == tomorrow
             wait_until(lambda: scheduler.get_job("catch-up") is None)  # handed to the executor
         finally:

@@ -14,12 +14,8 @@ DECODES = [
     pytest.param(KA.encode(), None, KA, None, id="unlabelled-utf8"),
     pytest.param(KA.encode(), "UTF8", KA, None, id="alias"),
     pytest.param(KA.encode(), "x-foo", KA, "unknown charset 'x-foo' in body: decoded as utf-8", id="unknown"),
-    pytest.param(
-        KA.encode(), "base64", KA, "unknown charset 'base64' in body: decoded as utf-8", id="not-text-codec"
-    ),
-    pytest.param(
-        KA.encode(), "us-ascii", KA, "body is not valid us-ascii: decoded as utf-8", id="ascii-label-lies"
-    ),
+    pytest.param(KA.encode(), "base64", KA, "unknown charset 'base64' in body: decoded as utf-8", id="not-text-codec"),
+    pytest.param(KA.encode(), "us-ascii", KA, "body is not valid us-ascii: decoded as utf-8", id="ascii-label-lies"),
     pytest.param(
         "Привет".encode("cp1251"),
         "utf-8",
@@ -36,9 +32,7 @@ DECODES = [
     ),
     pytest.param("Привет".encode("koi8-r"), "koi8-r", "Привет", None, id="koi8-r"),
     pytest.param(b"+BBEEMAQ9BDo-", "unicode-1-1-utf-7", "Банк", None, id="outlook-utf7-label"),
-    pytest.param(
-        KA.encode()[:-1], "utf-8", KA[:-1] + "\ufffd", "body ends inside a UTF-8 character", id="truncated"
-    ),
+    pytest.param(KA.encode()[:-1], "utf-8", KA[:-1] + "\ufffd", "body ends inside a UTF-8 character", id="truncated"),
 ]
 
 
@@ -79,9 +73,7 @@ HTML = [
     pytest.param("<script>alert(1)</script>ok", "ok\n", id="script-skipped"),
     pytest.param("a&nbsp;&amp;&#8222;b&lt;", "a &„b<\n", id="entities"),
     pytest.param('<a href="https://batumi.ge/x">ბმული</a>', "ბმული <https://batumi.ge/x>\n", id="link"),
-    pytest.param(
-        '<a href="https://batumi.ge/">https://batumi.ge/</a>', "https://batumi.ge/\n", id="bare-link"
-    ),
+    pytest.param('<a href="https://batumi.ge/">https://batumi.ge/</a>', "https://batumi.ge/\n", id="bare-link"),
     pytest.param('<a href="mailto:a@b.ge">a@b.ge</a>', "a@b.ge\n", id="mailto"),
     pytest.param("<ul><li>ერთი</li><li>ორი</li></ul>", "- ერთი\n- ორი\n", id="list"),
     pytest.param("<table><tr><td>a</td><td>b</td></tr></table>", "a b\n", id="table"),
@@ -99,8 +91,8 @@ def test_html_to_text(html: str, text: str) -> None:
 
 
 def test_sniff_html_charset() -> None:
-    assert sniff_html_charset(
-        b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
-    ) == ("windows-1251")
+    assert sniff_html_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">') == (
+        "windows-1251"
+    )
     assert sniff_html_charset(b"<meta charset='utf-8'>") == "utf-8"
     assert sniff_html_charset(b"<p>no meta</p>") is None

@@ -23,9 +23,7 @@ OUTLOOK_ID = "<AM9PR03MB7123E4F1A2B3C4D5E6F7A8B9C0D1E2F3A4B5@AM9PR03MB7123.eurpr
 GMAIL_ID = "<CAGx7kQ1pZ3vN0b9w2Yt8mR4sLfH6dE5cJ2aU1oK9iW3nV7xT0g@mail.gmail.com>"
 LONG_SUBJECT = "[FOI-2026-00042] საჯარო ინფორმაციის გამოთხოვა — ბათუმის მერიის 2025 წლის ბიუჯეტის შესრულება"
 TEXT_KA = "ქალბატონო ნინო,\n\nთქვენი მოთხოვნა რეგისტრირებულია ნომრით FOI-2026-00042.\n" + "ა" * 200 + "\n"
-PDF_KA = Attachment(
-    "ბიუჯეტის შესრულების ანგარიში 2025 წლის მეოთხე კვარტალი.pdf", "application/pdf", bytes(range(256))
-)
+PDF_KA = Attachment("ბიუჯეტის შესრულების ანგარიში 2025 წლის მეოთხე კვარტალი.pdf", "application/pdf", bytes(range(256)))
 CSV = Attachment("statistics.csv", "text/csv", "ნომერი;თარიღი\r\nFOI-2026-00042;2026-02-03\r\n".encode())
 
 
@@ -158,9 +156,7 @@ THREADS = [
 
 
 @pytest.mark.parametrize(("options", "in_reply_to", "references"), THREADS)
-def test_threading(
-    options: dict[str, object], in_reply_to: tuple[str, ...], references: tuple[str, ...]
-) -> None:
+def test_threading(options: dict[str, object], in_reply_to: tuple[str, ...], references: tuple[str, ...]) -> None:
     """RFC 5322 §3.6.4: References = the parent's References + the parent's Message-ID."""
     message = parse_message(compose(**options))  # type: ignore[arg-type]
     assert message.in_reply_to == in_reply_to

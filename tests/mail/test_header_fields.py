@@ -41,12 +41,8 @@ DATES = [
         None,
         id="postfix-comment",
     ),
-    pytest.param(
-        "3 Feb 2026 06:17:12 -0000", datetime(2026, 2, 3, 6, 17, 12, tzinfo=UTC), None, id="minus-zero"
-    ),
-    pytest.param(
-        "Mon, 02 Feb 2026 22:15:09 -0800 (PST)", datetime(2026, 2, 3, 6, 15, 9, tzinfo=UTC), None, id="gmail"
-    ),
+    pytest.param("3 Feb 2026 06:17:12 -0000", datetime(2026, 2, 3, 6, 17, 12, tzinfo=UTC), None, id="minus-zero"),
+    pytest.param("Mon, 02 Feb 2026 22:15:09 -0800 (PST)", datetime(2026, 2, 3, 6, 15, 9, tzinfo=UTC), None, id="gmail"),
     pytest.param(
         "Tue, 3 Feb 2026 10:15:02",
         datetime(2026, 2, 3, 10, 15, 2, tzinfo=UTC),

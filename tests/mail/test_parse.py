@@ -63,9 +63,7 @@ CASES: dict[str, Expected] = {
         return_path="nino.beridze@gmail.com",
         date=datetime(2026, 2, 3, 12, 12, 19, tzinfo=TBILISI),
         has_html=True,
-        headers={
-            "x-google-smtp-source": "AGHT+IF9mQ2kL7vN3pR8tY1wZ5xC4bD6eF0gH2jK9lM3nP7qS1uV5yA8cE2fG4hJ6kL0mN=="
-        },
+        headers={"x-google-smtp-source": "AGHT+IF9mQ2kL7vN3pR8tY1wZ5xC4bD6eF0gH2jK9lM3nP7qS1uV5yA8cE2fG4hJ6kL0mN=="},
     ),
     "reply_gmail_ka_threaded.eml": Expected(
         sender=NINO,
@@ -386,9 +384,7 @@ def test_sample(name: str) -> None:
     assert message.in_reply_to == expected.in_reply_to
     assert message.references == expected.references
     assert message.reply_to == expected.reply_to
-    assert [(h["message-id"][0], h["subject"][0]) for h in message.embedded_headers] == list(
-        expected.embedded
-    )
+    assert [(h["message-id"][0], h["subject"][0]) for h in message.embedded_headers] == list(expected.embedded)
     assert [(d["action"], d["status"]) for d in message.delivery_status] == list(expected.delivery)
     assert len(message.defects) == len(expected.defects), message.defects
     for fragment, defect in zip(expected.defects, message.defects, strict=True):
@@ -436,8 +432,7 @@ def test_delivery_status_fields_are_unfolded() -> None:
     (status,) = _parsed("bounce_postfix_dsn.eml").delivery_status
     assert status["final-recipient"] == "rfc822; nino.beridze@example.ge"
     assert status["diagnostic-code"] == (
-        "smtp; 550 5.1.1 <nino.beridze@example.ge>: Recipient address rejected: "
-        "User unknown in virtual mailbox table"
+        "smtp; 550 5.1.1 <nino.beridze@example.ge>: Recipient address rejected: User unknown in virtual mailbox table"
     )
     assert "reporting-mta" not in status  # per-message fields stay out
 
@@ -454,9 +449,7 @@ def _raw(*lines: str, body: str = "body\n") -> bytes:
 
 
 EDGE_CASES = [
-    pytest.param(
-        _raw("Message-ID: <  split\r\n id@host >"), "message_id", "<splitid@host>", id="msgid-folded"
-    ),
+    pytest.param(_raw("Message-ID: <  split\r\n id@host >"), "message_id", "<splitid@host>", id="msgid-folded"),
     pytest.param(_raw("Message-ID: bare@host"), "message_id", "<bare@host>", id="msgid-no-brackets"),
     pytest.param(_raw("Return-Path: <>"), "return_path", "", id="null-sender"),
     pytest.param(_raw("Return-Path: <Bounce@X.GE>"), "return_path", "bounce@x.ge", id="return-path"),
@@ -466,9 +459,7 @@ EDGE_CASES = [
         ("<a@b>",),
         id="irt-comment",
     ),
-    pytest.param(
-        _raw("References: <a@b>\r\n\t<c@d> <a@b>"), "references", ("<a@b>", "<c@d>"), id="refs-dedup"
-    ),
+    pytest.param(_raw("References: <a@b>\r\n\t<c@d> <a@b>"), "references", ("<a@b>", "<c@d>"), id="refs-dedup"),
     pytest.param(
         _raw("Date: Tue, 3 Feb 2026 10:00:00"),
         "date",
@@ -493,9 +484,7 @@ EDGE_CASES = [
         Address("n@x.ge", "ნინო ბერიძე"),
         id="display-name-words-joined",
     ),
-    pytest.param(
-        _raw("From: 'Nino Beridze' <N@X.GE>"), "sender", Address("n@x.ge", "Nino Beridze"), id="quoted-name"
-    ),
+    pytest.param(_raw("From: 'Nino Beridze' <N@X.GE>"), "sender", Address("n@x.ge", "Nino Beridze"), id="quoted-name"),
     pytest.param(
         _raw('From: "=?utf-8?B?4YOc4YOY4YOc4YOd?=" <n@x.ge>'),
         "sender",
@@ -521,9 +510,7 @@ def test_edge_case(raw: bytes, attribute: str, expected: object) -> None:
 
 
 def test_html_meta_charset_body_is_decoded() -> None:
-    raw = _raw("Content-Type: text/html").replace(
-        b"body\n", b'<meta charset="windows-1251"><p>\xcf\xf0\xe8</p>'
-    )
+    raw = _raw("Content-Type: text/html").replace(b"body\n", b'<meta charset="windows-1251"><p>\xcf\xf0\xe8</p>')
     assert parse_message(raw).text == "При\n"
 
 

@@ -27,9 +27,7 @@ def test_upgrade_twice_is_harmless_and_sqlite_uses_wal(database_url: str) -> Non
     upgrade(database_url)
     engine = make_engine(database_url)
     try:
-        assert {"cases", "messages", "outbox", "events", "mailbox_state"} <= set(
-            inspect(engine).get_table_names()
-        )
+        assert {"cases", "messages", "outbox", "events", "mailbox_state"} <= set(inspect(engine).get_table_names())
         if database_url.startswith("sqlite"):
             with engine.connect() as connection:
                 assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

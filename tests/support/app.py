@@ -73,9 +73,7 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., AppCon
 
     def make(clock: Callable[[], datetime] | None = None, **sections: Any) -> AppContext:
         settings = make_settings(database_url, tmp_path, **sections)
-        ctx = build_context(
-            settings, clock=clock or SettableClock(datetime(2026, 11, 20, 13, 30, tzinfo=UTC))
-        )
+        ctx = build_context(settings, clock=clock or SettableClock(datetime(2026, 11, 20, 13, 30, tzinfo=UTC)))
         built.append(ctx)
         return ctx
 

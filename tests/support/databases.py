@@ -38,9 +38,7 @@ def postgres_server_url() -> URL:
 def _postgres_admin() -> Iterator[Engine]:
     """One autocommit connection to the maintenance database, for CREATE and DROP DATABASE."""
     url = postgres_server_url()
-    engine = create_engine(
-        url, isolation_level="AUTOCOMMIT", pool_size=1, connect_args={"connect_timeout": 5}
-    )
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_size=1, connect_args={"connect_timeout": 5})
     try:
         with engine.connect():
             pass

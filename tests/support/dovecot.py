@@ -160,9 +160,7 @@ class DovecotServer:
 
 def _log_tail(root: Path, lines: int = 30) -> str:
     text = "".join(
-        path.read_text(errors="replace")
-        for path in (root / "dovecot.log", root / "stderr.log")
-        if path.exists()
+        path.read_text(errors="replace") for path in (root / "dovecot.log", root / "stderr.log") if path.exists()
     )
     return "\n".join(text.splitlines()[-lines:]) or "(no log written)"
 
@@ -231,9 +229,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(STOP_TIMEOUT)
 
 
-def _start(
-    binary: str, root: Path, settings: dict[str, object]
-) -> tuple[DovecotServer, subprocess.Popen[bytes]]:
+def _start(binary: str, root: Path, settings: dict[str, object]) -> tuple[DovecotServer, subprocess.Popen[bytes]]:
     for _ in range(START_ATTEMPTS):
         port, ssl_port = free_ports(2)
         config_path = root / "dovecot.conf"
@@ -282,9 +278,7 @@ _LOG_OFFSET = pytest.StashKey[int]()
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, object, object]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, object, object]:
     """Attach the Dovecot log lines written during a failed test to its report."""
     report = yield
     server = getattr(item, "funcargs", {}).get("dovecot")
