@@ -25,7 +25,7 @@ from foimail.outbound.letters import render_mail
 from foimail.outbound.notices import notify
 from foimail.outbound.outbox import enqueue
 from foimail.store.models import Case, CaseStatus, Outcome, StoredMessage
-from foimail.store.queries import record_event
+from foimail.store.queries import record_event, reply_address
 
 log = logging.getLogger("foimail.officer")
 
@@ -79,7 +79,7 @@ def handle_officer_message(
         return IntakeResult("officer", stored.id, case.number, ("internal: " + _summary(parsed),))
     _decide(session, case, outcome_command, sender, stored, now)
     recipients = {a.address for a in (*message.to, *message.cc)}
-    if case.requester_address.lower() in recipients:
+    if {case.requester_address.lower(), reply_address(session, case)} & recipients:
         record_event(
             session,
             at=now,
@@ -135,7 +135,8 @@ def _decide(
     outcome = OUTCOME_OF[command.kind] if command is not None else Outcome.ANSWERED_FULL
     case.outcome = outcome
     case.status = CaseStatus.CLOSED
-    case.answered_at = stored.received_at
+    # The first answer is the one the period is judged by (GAC Art. 40); a later correction keeps it.
+    case.answered_at = case.answered_at or stored.received_at
     case.deciding_official = sender
     if command is not None and command.kind in (CommandKind.REFUSED, CommandKind.PARTIAL):
         case.refusal_ground = command.ground.value if command.ground else None
@@ -185,7 +186,7 @@ def _relay(
     raw = render_mail(
         ctx,
         "requester/answer",
-        to=[case.requester_address],
+        to=[reply_address(session, case)],
         values=values,
         message_id=message_id,
         now=now,
@@ -198,7 +199,7 @@ def _relay(
         session,
         office_address=ctx.settings.office.address,
         kind="relay",
-        recipients=[case.requester_address],
+        recipients=[reply_address(session, case)],
         now=now,
         case=case,
         raw=raw,

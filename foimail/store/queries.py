@@ -196,3 +196,17 @@ def claim_notice(session: Session, key: str, recipient: str, day: date, now: dat
     except IntegrityError:
         return False
     return True
+
+
+def reply_address(session: Session, case: Case) -> str:
+    """Where the requester wants answers: the address the confirmation went to (their Reply-To), else From."""
+    recipients = (
+        session.execute(
+            select(OutboxItem.recipients)
+            .where(OutboxItem.case_id == case.id, OutboxItem.kind == "confirmation")
+            .order_by(OutboxItem.id)
+        )
+        .scalars()
+        .first()
+    )
+    return recipients[0] if recipients else case.requester_address.lower()

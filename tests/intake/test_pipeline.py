@@ -149,3 +149,23 @@ def test_a_crash_inside_processing_keeps_the_message_set_aside(make_app, monkeyp
     assert result.kind == "set_aside" and result.quarantined
     assert "RuntimeError: parser bug" in result.reasons[0]
     assert count(ctx, StoredMessage) == 1 and count(ctx, Case) == 0
+
+
+def test_answers_go_where_the_requester_asked(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    raw = request_mail(sender="nino@work.example.org", headers={"Reply-To": "nino.home@example.org"})
+    number = process_one(ctx, raw, source="t").case_number
+    answer = request_mail(sender="officer@batumi.ge", name="Officer", subject=f"RE: [{number}]", body="Attached.")
+    assert process_one(ctx, answer, source="t").kind == "officer"
+    with unit_of_work(ctx.sessions) as session:
+        sent = {o.kind: o.recipients for o in session.execute(select(OutboxItem)).scalars()}
+    assert sent["confirmation"] == ["nino.home@example.org"] and sent["relay"] == ["nino.home@example.org"]
+
+
+def test_web_form_from_the_city_site_is_a_citizen_request(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    raw = request_mail(sender="noreply@batumi.ge", name="ლაშა", headers={"Reply-To": "lasha@example.com"})
+    result = process_one(ctx, raw, source="t")
+    assert result.kind == "request"
+    with unit_of_work(ctx.sessions) as session:
+        assert session.execute(select(Case.requester_address)).scalar_one() == "lasha@example.com"
