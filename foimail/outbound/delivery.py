@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from foimail.context import AppContext
 from foimail.errors import PermanentError, TransientError
+from foimail.mail.parse import parse_message
 from foimail.outbound import letters
 from foimail.outbound.notices import NOTICE_KINDS, notify
 from foimail.outbound.outbox import retry_delay
@@ -99,7 +100,7 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
                 raw=prepared.raw,
                 size=len(prepared.raw),
                 sender=ctx.settings.office.address,
-                subject="",
+                subject=_subject_of(prepared.raw),
                 kind=item.kind,
                 reasons=[],
                 defects=[],
@@ -218,3 +219,9 @@ def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanen
                 item.next_attempt_at.isoformat(),
                 error,
             )
+
+
+def _subject_of(raw: bytes) -> str:
+    """The decoded Subject of mail we composed (headers only: an answer may carry large attachments)."""
+    head = raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    return parse_message(head).subject[:2000]

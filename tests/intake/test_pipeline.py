@@ -169,3 +169,14 @@ def test_web_form_from_the_city_site_is_a_citizen_request(make_app) -> None:  # 
     assert result.kind == "request"
     with unit_of_work(ctx.sessions) as session:
         assert session.execute(select(Case.requester_address)).scalar_one() == "lasha@example.com"
+
+
+def test_sent_mail_is_stored_with_its_subject(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(smtp=smtp_settings_for(smtp_server))
+    number = process_one(ctx, request_mail(subject="ბიუჯეტი"), source="t").case_number
+    runner = OutboxRunner(ctx)
+    runner.run_once()
+    runner.loop.close()
+    with unit_of_work(ctx.sessions) as session:
+        sent = session.execute(select(StoredMessage).where(StoredMessage.direction == Direction.OUT)).scalar_one()
+    assert sent.subject == f"[{number}] რეგისტრაციის დადასტურება / Registration confirmed: ბიუჯეტი"
