@@ -51,6 +51,7 @@ class MessageKind(StrEnum):
     BOUNCE = "bounce"
     AUTO_REPLY = "auto_reply"
     OWN_MAIL = "own_mail"
+    SPAM = "spam"
     UNPARSEABLE = "unparseable"
 
 
@@ -255,6 +256,22 @@ def _has_out_of_office_subject(message: InboundMessage, rules: ClassifyRules) ->
     return _quote("Subject", message.subject) if is_out_of_office_subject(message.subject) else None
 
 
+# SPAM -------------------------------------------------------------------------------------------------------
+
+
+def _flagged_as_spam(message: InboundMessage, rules: ClassifyRules) -> str | None:
+    """The receiving MTA's verdict: SpamAssassin's X-Spam-Flag / X-Spam-Status, rspamd's X-Spam.
+
+    Registering spam would send a confirmation to a forged address (backscatter); the message stays
+    visible in the digest and `foimail register` promotes it if a person says it is a request.
+    """
+    for name in ("X-Spam-Flag", "X-Spam", "X-Spam-Status"):
+        for value in message.header_values(name):
+            if _token(value).split(",")[0].strip() == "yes":
+                return _quote(name, value)
+    return None
+
+
 # UNPARSEABLE, TAGGED, REQUEST ------------------------------------------------------------------------------
 
 
@@ -305,6 +322,7 @@ CHAIN: tuple[tuple[MessageKind, Rule], ...] = (
     (MessageKind.AUTO_REPLY, _is_list_mail),
     (MessageKind.AUTO_REPLY, _has_out_of_office_subject),
     (MessageKind.BOUNCE, _has_null_return_path),
+    (MessageKind.SPAM, _flagged_as_spam),
     (MessageKind.UNPARSEABLE, _has_no_sender),
     (MessageKind.UNPARSEABLE, _is_empty),
     (MessageKind.TAGGED, _names_a_case),

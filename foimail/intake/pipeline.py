@@ -85,6 +85,7 @@ def _route(
         MessageKind.OWN_MAIL,
         MessageKind.BOUNCE,
         MessageKind.AUTO_REPLY,
+        MessageKind.SPAM,
         MessageKind.UNPARSEABLE,
     ):
         routes.attach_set_aside(ctx, session, stored, message, verdict, now)

@@ -116,6 +116,23 @@ CASES: dict[str, Case] = {
         ("no other rule matched: a new request",),
         related=(OUR_ID,),
     ),
+    # --- spam (the receiving MTA's verdict) -------------------------------------------------------------------
+    "spamassassin_flag": Case(
+        inbound((("X-Spam-Flag", "YES"), ("X-Spam-Status", "Yes, score=12.3 required=5.0 tests=..."))),
+        MessageKind.SPAM,
+        ("X-Spam-Flag: YES",),  # one reason per rule: the first header that says so
+    ),
+    "spamassassin_status_only": Case(
+        inbound((("X-Spam-Status", "Yes, score=9.1 required=5.0"),)),
+        MessageKind.SPAM,
+        ("X-Spam-Status: Yes, score=9.1 required=5.0",),
+    ),
+    "rspamd_header": Case(inbound((("X-Spam", "Yes"),)), MessageKind.SPAM, ("X-Spam: Yes",)),
+    "spamassassin_checked_not_spam": Case(
+        inbound((("X-Spam-Flag", "NO"), ("X-Spam-Status", "No, score=-1.0 required=5.0"))),
+        MessageKind.REQUEST,
+        ("no other rule matched: a new request",),
+    ),
     # --- tagged --------------------------------------------------------------------------------------------
     "officer_reply_outlook": Case(
         inbound(
