@@ -12,7 +12,7 @@ from foimail import sdnotify
 from foimail.casework import recompute_due_dates
 from foimail.config import Settings
 from foimail.context import AppContext, build_context
-from foimail.errors import FoimailError
+from foimail.errors import ConfigError, FoimailError
 from foimail.logs import setup_logging
 from foimail.runners import IntakeRunner, OutboxRunner
 from foimail.store.db import ping
@@ -97,6 +97,8 @@ def _start_http(ctx: AppContext, stop: threading.Event) -> None:
 
 def run_daemon(settings: Settings) -> int:
     """`foimail run`: until SIGTERM/SIGINT; exit 0 after a clean stop."""
+    if not settings.imap.host and not settings.maildir.path:
+        raise ConfigError("imap.host", settings.source, "no mail source: set imap.host (or maildir.path)")
     ctx = build_context(settings)
     daemon = Daemon(ctx)
 

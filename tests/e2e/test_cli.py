@@ -155,3 +155,14 @@ def test_stats_quarterly_and_annual_files(tmp_path) -> None:  # type: ignore[no-
     assert annual.returncode == 0 and json.loads(annual.stdout)["totals"]["received"] == int(in_art49_period)
     bad = foimail("stats", "quarterly", "--quarter", "Q9", config=config)
     assert bad.returncode == 1 and "not a quarter" in bad.stderr
+
+
+def test_run_without_a_mail_source_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "foimail.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n', encoding="utf-8")
+    result = foimail("run", config=config)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"foimail: config error: imap.host in {config}: no mail source: set imap.host (or maildir.path)"
+    )
