@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from email import headerregistry, policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import formataddr
 from typing import Final
 
@@ -202,6 +203,11 @@ def _add_body(msg: EmailMessage, text: str, html: str | None, attachments: Seque
         maintype, _, subtype = attachment.content_type.lower().partition("/")
         if not maintype or not subtype or maintype == "multipart":
             maintype, subtype = "application", "octet-stream"
+        if (maintype, subtype) == ("message", "rfc822"):
+            # RFC 2046 §5.2.1: a message/rfc822 part is never base64; attach the message itself.
+            inner = BytesParser(policy=policy.SMTP).parsebytes(attachment.data)
+            msg.add_attachment(inner, disposition="attachment", filename=attachment.filename)
+            continue
         msg.add_attachment(
             attachment.data,
             maintype=maintype,

@@ -256,3 +256,28 @@ def test_utc_date_is_written_as_utc() -> None:
         sender=OFFICE, to=[NINO], subject="s", text="t", message_id="<m@batumi.ge>", date=WHEN.astimezone(UTC)
     )
     assert parse_message(raw).header("Date") == "Tue, 03 Feb 2026 06:14:58 +0000"
+
+
+def test_forwarded_message_attachment_is_not_base64_and_survives() -> None:
+    inner = (
+        b"From: nino@example.org\r\nTo: foi@batumi.ge\r\nSubject: =?UTF-8?B?4YOb4YOd4YOX4YOu4YOd4YOV4YOc4YOQ?=\r\n"
+        b"Message-ID: <inner@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n\xe1\x83\x92\xe1\x83\x97\xe1\x83\xae\xe1\x83\x9d\xe1\x83\x95\xe1\x83\x97\r\n"
+    )
+    raw = compose_message(
+        sender=Address("foi@batumi.ge", "ბათუმის მერია"),
+        to=[Address("giorgi@example.org")],
+        subject="[FOI-2026-00001] answer",
+        text="See the forwarded message.",
+        attachments=[Attachment("original.eml", "message/rfc822", inner)],
+        message_id="<foimail.1@batumi.ge>",
+        date=datetime(2026, 11, 20, 14, 0, tzinfo=UTC),
+        auto_submitted=None,
+    )
+    raw.decode("ascii")  # pure ASCII on the wire
+    outer = email.message_from_bytes(raw, policy=email.policy.default)
+    [part] = [p for p in outer.iter_attachments()]
+    assert part.get_content_type() == "message/rfc822"
+    assert part["Content-Transfer-Encoding"] in (None, "7bit", "8bit")
+    forwarded = part.get_content()
+    assert forwarded["Subject"] == "მოთხოვნა" and forwarded.get_content().strip() == "გთხოვთ"
