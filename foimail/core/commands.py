@@ -18,6 +18,7 @@ Decisions:
 
 from __future__ import annotations
 
+import email.utils
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -177,7 +178,8 @@ def _parse_one(word: str, rest: str, errors: list[str]) -> Command | None:
         )
         return None
     if kind is CommandKind.ASSIGN:
-        address = rest.removeprefix("mailto:").strip("<> ").lower()
+        # A bare address, <address>, or "Name <address>" as Outlook and Thunderbird paste it.
+        address = email.utils.parseaddr(rest.replace("mailto:", ""))[1].strip().lower()
         if not is_usable_address(address) or " " in address:
             errors.append(
                 f"#{word}: {rest or '(nothing)'} is not an email address"

@@ -110,6 +110,8 @@ G = RefusalGround
         ("#note\nthe whole body is internal\n", (Command(K.NOTE),), "the whole body is internal\n"),
         ("#assign T.Khalvashi@Batumi.ge\n", (Command(K.ASSIGN, "t.khalvashi@batumi.ge"),), ""),
         ("#assign <n.abashidze@batumi.ge>\n", (Command(K.ASSIGN, "n.abashidze@batumi.ge"),), ""),
+        ("#assign Nino Abashidze <N.Abashidze@batumi.ge>\n", (Command(K.ASSIGN, "n.abashidze@batumi.ge"),), ""),
+        ("#assign ნინო აბაშიძე <n.abashidze@batumi.ge>\n", (Command(K.ASSIGN, "n.abashidze@batumi.ge"),), ""),
         ("#დანიშვნა mailto:n.abashidze@batumi.ge\n", (Command(K.ASSIGN, "n.abashidze@batumi.ge"),), ""),
         (
             "#assign n.abashidze@batumi.ge\n\n#refused state\n\n\nBody\n\n#1 item\n",
