@@ -143,13 +143,6 @@ def _has_our_message_id(message: InboundMessage, rules: ClassifyRules) -> str | 
     return None
 
 
-def _is_from_office_address(message: InboundMessage, rules: ClassifyRules) -> str | None:
-    """From: the office's own address; officers answer from their own mailboxes."""
-    if message.sender and message.sender.address.lower() == rules.office_address.lower():
-        return _quote("From", message.sender.address) + " is the office's own address"
-    return None
-
-
 # BOUNCE ----------------------------------------------------------------------------------------------------
 
 
@@ -307,7 +300,6 @@ def _anything_else(message: InboundMessage, rules: ClassifyRules) -> str | None:
 CHAIN: tuple[tuple[MessageKind, Rule], ...] = (
     (MessageKind.OWN_MAIL, _carries_our_loop_header),
     (MessageKind.OWN_MAIL, _has_our_message_id),
-    (MessageKind.OWN_MAIL, _is_from_office_address),
     (MessageKind.BOUNCE, _is_delivery_report),
     (MessageKind.BOUNCE, _has_delivery_status),
     (MessageKind.BOUNCE, _has_failed_recipients),

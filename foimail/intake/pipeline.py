@@ -98,7 +98,9 @@ def _route(
     officers = ctx.settings.office.officers
     # A web form on the city's own site writes From: noreply@<city> with the citizen in Reply-To.
     writes_for_other = any(not matches_any(r.address, officers) for r in message.reply_to)
-    is_officer = bool(sender) and matches_any(sender, officers) and not writes_for_other
+    # The office address itself counts: officers answering from the shared FOI mailbox ("Send As").
+    own = sender == ctx.settings.office.address.lower()
+    is_officer = bool(sender) and (own or matches_any(sender, officers)) and not writes_for_other
     case = routes.case_for(ctx, session, message, verdict)
     if is_officer:
         outcome = handle_officer_message(ctx, session, stored, message, verdict, case, now)

@@ -180,3 +180,23 @@ def test_sent_mail_is_stored_with_its_subject(make_app, smtp_server) -> None:  #
     with unit_of_work(ctx.sessions) as session:
         sent = session.execute(select(StoredMessage).where(StoredMessage.direction == Direction.OUT)).scalar_one()
     assert sent.subject == f"[{number}] რეგისტრაციის დადასტურება / Registration confirmed: ბიუჯეტი"
+
+
+def test_answer_sent_from_the_shared_foi_mailbox_with_a_bcc_copy_is_recorded(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    number = process_one(ctx, request_mail(sender="nino@example.org"), source="t").case_number
+    # Outlook "Send As" foi@batumi.ge to the citizen, Bcc foi@: the copy that arrives has no Bcc header.
+    copy = request_mail(
+        sender="foi@batumi.ge",
+        name="ბათუმის მერია",
+        to="nino@example.org",
+        subject=f"RE: [{number}] ბიუჯეტი",
+        body="ბიუჯეტი თანდართულია.",
+    )
+    result = process_one(ctx, copy, source="t")
+    assert result.kind == "officer" and result.case_number == number
+    with unit_of_work(ctx.sessions) as session:
+        case = session.execute(select(Case)).scalar_one()
+        kinds = {o.kind for o in session.execute(select(OutboxItem)).scalars()}
+    assert (case.status, case.outcome, case.deciding_official) == ("closed", "answered_full", "foi@batumi.ge")
+    assert "relay" not in kinds  # recorded, not sent twice
