@@ -41,6 +41,10 @@ class CaseNotFound(FoimailError):
         super().__init__(f"no case {number}")
 
 
+class SchemaMissing(FoimailError):
+    """The database lacks foimail's tables: `foimail db upgrade` has not been run."""
+
+
 class TransientError(FoimailError):
     """A failure that may pass: retry later (IMAP drop, SMTP 4xx or timeout, database unavailable)."""
 

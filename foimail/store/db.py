@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from foimail.errors import TransientError
+from foimail.errors import FoimailError, SchemaMissing, TransientError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 
@@ -60,9 +60,9 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except OperationalError as exc:
+    except (OperationalError, ProgrammingError) as exc:
         session.rollback()
-        raise TransientError(f"database unavailable: {exc.orig}") from exc
+        raise database_error(exc) from exc
     except BaseException:
         session.rollback()
         raise
@@ -75,8 +75,19 @@ def ping(engine: Engine) -> None:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        raise TransientError(f"database unavailable: {exc.orig}") from exc
+    except (OperationalError, ProgrammingError) as exc:
+        raise database_error(exc) from exc
+
+
+def database_error(exc: OperationalError | ProgrammingError) -> FoimailError | DBAPIError:
+    """One line for an admin: a missing schema says what to run; an unreachable server is transient."""
+    text = " ".join(str(exc.orig).split())
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        first_line = str(exc.orig).strip().splitlines()[0]
+        return SchemaMissing(f"the database has no foimail schema ({first_line}): run `foimail db upgrade`")
+    if isinstance(exc, OperationalError):
+        return TransientError(f"database unavailable: {text}")
+    return exc
 
 
 def alembic_config(url: str) -> Any:

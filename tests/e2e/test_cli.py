@@ -166,3 +166,13 @@ def test_run_without_a_mail_source_says_so(tmp_path) -> None:  # type: ignore[no
         result.stderr.strip()
         == f"foimail: config error: imap.host in {config}: no mail source: set imap.host (or maildir.path)"
     )
+
+
+def test_a_database_without_schema_says_what_to_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "foimail.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/fresh.db"\n', encoding="utf-8")
+    result = foimail("cases", "list", config=config)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "foimail: the database has no foimail schema (no such table: cases): run `foimail db upgrade`"
+    )
