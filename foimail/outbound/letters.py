@@ -51,7 +51,7 @@ def render_mail(
         in_reply_to=in_reply_to,
         references=references,
         message_id=message_id,
-        date=now,
+        date=now.astimezone(ctx.tz),  # the Date: header in office time, as local mail clients write it
         auto_submitted=auto_submitted,
         loop_header=(LOOP_HEADER, office.address),
     )
