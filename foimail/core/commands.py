@@ -155,10 +155,25 @@ def parse_commands(text: str) -> ParsedCommands:
             if command is not None:
                 commands.append(command)
         index += 1
+    errors.extend(_misplaced(lines[index:]))
     if not commands and not errors:
         return ParsedCommands(commands=(), body=text, errors=())
     errors.extend(_conflicts(commands))
     return ParsedCommands(commands=tuple(commands), body="".join(lines[index:]), errors=tuple(errors))
+
+
+def _misplaced(body_lines: list[str]) -> list[str]:
+    """A known command below the text would be relayed as text and its decision lost: refuse it."""
+    errors = []
+    for line in body_lines:
+        match = _COMMAND_LINE.fullmatch(line.rstrip("\r\n"))
+        if match and _fold(match.group("word")) in COMMAND_ALIASES:
+            word = match.group("word")
+            errors.append(
+                f"#{word} must stand at the top of the message, above the text"
+                f" / ბრძანება #{word} წერილის დასაწყისში უნდა იყოს, ტექსტის წინ"
+            )
+    return errors
 
 
 def _parse_one(word: str, rest: str, errors: list[str]) -> Command | None:

@@ -65,6 +65,11 @@ def find_case_number(subject: str, fmt: str) -> str | None:
     return numbers[0] if numbers else None
 
 
+def carries_tag(subject: str, number: str) -> bool:
+    """Whether `subject` carries ``[number]`` as foimail writes it (a reply keeps it; a mention does not)."""
+    return re.search(rf"\[\s*{re.escape(number)}\s*\]", subject, re.IGNORECASE) is not None
+
+
 def strip_reply_prefixes(subject: str) -> str:
     """`subject` without its leading ``Re:``/``Fwd:``/``პასუხი:``... prefixes, however many."""
     previous = None

@@ -17,6 +17,7 @@ from foimail.core.classify import Verdict
 from foimail.core.commands import OUTCOME_KINDS, Command, CommandKind, ParsedCommands, parse_commands
 from foimail.core.message import InboundMessage
 from foimail.core.numbering import format_number
+from foimail.core.quotes import strip_quoted
 from foimail.core.subject import tagged_subject
 from foimail.intake.result import IntakeResult
 from foimail.mail.authenticity import check_sender_authenticity
@@ -63,7 +64,7 @@ def handle_officer_message(
     if case is None or (named is not None and case.number != named):
         why = f"no case {named} (unknown number)" if named else "no case number in the subject"
         return _reject(ctx, session, stored, message, None, [why], now)
-    parsed = parse_commands(message.text)
+    parsed = parse_commands(strip_quoted(message.text))  # quoted history never reaches the requester
     if parsed.errors:
         return _reject(ctx, session, stored, message, case, list(parsed.errors), now)
     stored.case_id = case.id

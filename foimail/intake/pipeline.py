@@ -106,11 +106,14 @@ def _route(
         outcome = handle_officer_message(ctx, session, stored, message, verdict, case, now)
         if outcome is not None:
             return outcome
-    if case is not None:
+    if case is not None and routes.is_on_case(session, message, case):
         routes.follow_up(ctx, session, stored, message, case, now)
         return IntakeResult("follow_up", stored.id, case.number, verdict.reasons)
+    reasons = verdict.reasons
+    if case is not None:
+        reasons = (f"mentions {case.number} but is neither from its requester nor a reply to it: a new request",)
     case = routes.register(ctx, session, stored, message, now)
-    return IntakeResult("request", stored.id, case.number, verdict.reasons)
+    return IntakeResult("request", stored.id, case.number, reasons)
 
 
 def _store(

@@ -12,6 +12,7 @@ from foimail.core.classify import MessageKind, Verdict
 from foimail.core.message import InboundMessage
 from foimail.core.numbering import format_number
 from foimail.core.recipients import suppression_reason
+from foimail.core.subject import carries_tag
 from foimail.outbound.notices import NOTICE_KINDS, notify
 from foimail.outbound.outbox import enqueue, suppress
 from foimail.store.models import Case, CaseStatus, StoredMessage
@@ -20,6 +21,7 @@ from foimail.store.queries import (
     confirmations_to_since,
     outbox_by_message_ids,
     record_event,
+    reply_address,
     take_next_seq,
 )
 
@@ -38,6 +40,19 @@ def case_for(ctx: AppContext, session: Session, message: InboundMessage, verdict
         if item.case_id is not None:
             return session.get(Case, item.case_id)
     return None
+
+
+def is_on_case(session: Session, message: InboundMessage, case: Case) -> bool:
+    """A message belongs to a case when its requester wrote it, it replies to our mail on the case, or it
+    keeps the case's [tag]. A stranger merely mentioning a number is someone else's request."""
+    sender = message.sender.address if message.sender else ""
+    if sender and sender in {case.requester_address.lower(), reply_address(session, case)}:
+        return True
+    if carries_tag(message.subject, case.number):
+        return True
+    return any(
+        item.case_id == case.id for item in outbox_by_message_ids(session, [*message.in_reply_to, *message.references])
+    )
 
 
 def register(ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, now: datetime) -> Case:
@@ -116,6 +131,9 @@ def follow_up(
         "message_subject": message.subject,
         "due_date": case.due_date,
         "excerpt": excerpt,
+        # Answering someone else about this case could disclose the requester's information.
+        "other_sender": stored.sender not in {case.requester_address.lower(), reply_address(session, case)},
+        "requester": case.requester_address,
     }
     notify(ctx, session, "office/followup", recipients, values, now, case=case, kind="followup_notice")
 

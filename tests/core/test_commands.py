@@ -127,9 +127,7 @@ G = RefusalGround
         ("\ufeff#withdrawn\nText", (Command(K.WITHDRAWN),), "Text"),
         ("  #notheld  \nText", (Command(K.NOTHELD),), "Text"),
         ("#1 item\n#2 item\n", (), "#1 item\n#2 item\n"),
-        ("# Heading\n#notheld\n", (), "# Heading\n#notheld\n"),
         ("## Heading\n", (), "## Heading\n"),
-        ("Dear citizen,\n#refused personal\n", (), "Dear citizen,\n#refused personal\n"),
         ("> #refused personal\n", (), "> #refused personal\n"),
     ],
 )
@@ -142,6 +140,10 @@ def test_parse_commands(text: str, commands: tuple[Command, ...], body: str) -> 
     [
         ("#refuse personal\nText", ("unknown command #refuse", "უცნობი ბრძანება"), ()),
         ("#consulted\nText", ("name the unit or body consulted",), ()),
+        ("Dear citizen,\n\n#partial personal\nText", ("#partial must stand at the top",), ()),
+        # A command below text would be relayed as text and its decision lost (a bottom-posted reply).
+        ("Dear citizen,\n#refused personal\n", ("#refused must stand at the top",), ()),
+        ("# Heading\n#notheld\n", ("#notheld must stand at the top",), ()),
         ("#BatumiBudget2026 attached\n", ("unknown command #BatumiBudget2026",), ()),
         ("#refused\nText", ("#refused: give the ground", "მიუთითეთ უარის საფუძველი"), ()),
         ("#partial\nText", ("#partial: give the ground",), ()),

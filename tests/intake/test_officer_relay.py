@@ -150,7 +150,8 @@ def test_forged_officer_is_a_citizen_and_notify_list_is_warned(trusting_desk: De
     warning, notice = sent  # and nothing to the requester or to the "officer"
     assert warning.rcpt_tos == notice.rcpt_tos == [NOTIFY]
     assert warning.mail["Subject"] == f"[{NUMBER}] შესაძლო გაყალბება / Possible forged officer message"
-    assert notice.mail["Subject"] == f"[{NUMBER}] ახალი წერილი მომთხოვნისგან / New message from the requester"
+    assert notice.mail["Subject"] == f"[{NUMBER}] ახალი წერილი საქმეზე / New message on the case"
+    assert "Note: the sender is not the registered requester" in notice.text
     stored = desk.stored("<forged-1@batumi.ge>")
     assert OFFICER in warning.text and f"Stored as message #{stored.id} on case {NUMBER}" in warning.text
     case = desk.case()
@@ -197,7 +198,8 @@ def test_requester_replying_to_the_answer_is_a_follow_up_and_the_office_told(des
     [notice] = desk.send_all()
 
     assert notice.rcpt_tos == [NOTIFY]
-    assert notice.mail["Subject"] == f"[{NUMBER}] ახალი წერილი მომთხოვნისგან / New message from the requester"
+    assert notice.mail["Subject"] == f"[{NUMBER}] ახალი წერილი საქმეზე / New message on the case"
+    assert "not the registered requester" not in notice.text
     assert question in notice.text and REQUESTER in notice.text
     case = desk.case()
     stored = desk.stored("<reply-1@example.org>")

@@ -200,3 +200,46 @@ def test_answer_sent_from_the_shared_foi_mailbox_with_a_bcc_copy_is_recorded(mak
         kinds = {o.kind for o in session.execute(select(OutboxItem)).scalars()}
     assert (case.status, case.outcome, case.deciding_official) == ("closed", "answered_full", "foi@batumi.ge")
     assert "relay" not in kinds  # recorded, not sent twice
+
+
+def test_a_stranger_mentioning_a_case_number_is_registered_not_filed_under_it(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    number = process_one(ctx, request_mail(sender="nino@example.org"), source="t").case_number
+    raw = request_mail(sender="journo@netgazeti.ge", subject=f"New request (see also {number}): fuel expenses 2025")
+    result = process_one(ctx, raw, source="t")
+    assert result.kind == "request" and result.case_number != number
+    assert f"mentions {number}" in result.reasons[0]
+
+
+def relayed_text(ctx) -> str:  # type: ignore[no-untyped-def]
+    from foimail.mail.parse import parse_message
+
+    with unit_of_work(ctx.sessions) as session:
+        [relay] = session.execute(select(OutboxItem).where(OutboxItem.kind == "relay")).scalars()
+        return parse_message(relay.raw).text
+
+
+def test_quoted_history_never_reaches_the_requester(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    number = process_one(ctx, request_mail(sender="nino@example.org"), source="t").case_number
+    body = (
+        "ბატონო, ინფორმაცია თანდართულია.\n\nOn Mon, 23 Nov 2026 at 08:26, FOI <foi@batumi.ge> wrote:\n"
+        "> Internal: assigned to Lasha, check with HR\n> foimail cases show X\n"
+    )
+    answer = request_mail(sender="lasha@batumi.ge", subject=f"Re: [{number}] ახალი წერილი საქმეზე", body=body)
+    assert process_one(ctx, answer, source="t").kind == "officer"
+    text = relayed_text(ctx)
+    assert "ინფორმაცია თანდართულია" in text and "Internal" not in text and "wrote:" not in text
+
+
+def test_bottom_posted_command_under_a_quote_is_obeyed(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app()
+    number = process_one(ctx, request_mail(sender="nino@example.org"), source="t").case_number
+    body = "On 23.11.2026 08:26, FOI wrote:\n> Internal note\n>\n\n#partial personal\nნაწილი თანდართულია.\n"
+    answer = request_mail(sender="lasha@batumi.ge", subject=f"Re: [{number}]", body=body)
+    assert process_one(ctx, answer, source="t").kind == "officer"
+    with unit_of_work(ctx.sessions) as session:
+        case = session.execute(select(Case)).scalar_one()
+    assert (case.outcome, case.refusal_ground) == ("answered_partial", "personal_data")
+    text = relayed_text(ctx)
+    assert "#partial" not in text and "Internal" not in text and "ნაწილი თანდართულია" in text
