@@ -36,11 +36,18 @@ def _context(args: argparse.Namespace) -> AppContext:
 
 @command("db upgrade")
 def db_upgrade(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
     from foimail.store.db import upgrade
 
     settings = _settings(args)
+    parsed = make_url(settings.database.url)
+    new_file = parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").exists()
     upgrade(settings.database.url)
-    print(f"database schema is up to date ({_safe_url(settings.database.url)})")
+    created = " (a new, empty database was created)" if new_file else ""
+    print(f"database schema is up to date ({_safe_url(settings.database.url)}){created}")
     return 0
 
 

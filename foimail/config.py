@@ -197,9 +197,23 @@ def load_settings(explicit: str | None = None, environ: typing.Mapping[str, str]
     if data:
         key = sorted(data)[0]
         raise ConfigError(key, source, "unknown section or key at top level")
+    _check_environment(env, hints)
     settings = Settings(**sections, source=source)
     _check(settings)
     return settings
+
+
+def _check_environment(env: typing.Mapping[str, str], hints: dict[str, Any]) -> None:
+    """A mistyped FOIMAIL_<SECTION>_<KEY> would be ignored silently: refuse it, as a typo in the file is."""
+    for name in env:
+        for section, cls in hints.items():
+            prefix = f"FOIMAIL_{section.upper()}_"
+            if section == "source" or not name.startswith(prefix):
+                continue
+            key = name[len(prefix) :].lower().removesuffix("_file")
+            known = {f.name for f in dataclasses.fields(cls)}
+            if key not in known:
+                raise ConfigError(f"{section}.{key}", name, f"unknown setting (known: {', '.join(sorted(known))})")
 
 
 def _read_toml(path: Path, required: bool) -> dict[str, Any]:

@@ -22,6 +22,16 @@ STUCK_OUTBOX = timedelta(hours=1)
 def run_checks(settings: Settings) -> list[tuple[str, bool, str]]:
     """Try every connection the daemon needs; each result names what failed."""
     results = [("config", True, f"read from {settings.source}")]
+    if not settings.office.trusted_authserv_id:
+        results.append(
+            (
+                "officers",
+                True,
+                "WARNING: office.trusted_authserv_id is empty, so a forged From: matching "
+                f"{', '.join(settings.office.officers)} is obeyed as an officer; set it to your MTA's "
+                "Authentication-Results id",
+            )
+        )
     results.append(_check_database(settings))
     if settings.imap.host:
         results.append(_check_imap(settings))

@@ -47,6 +47,7 @@ class IntakeRunner:
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        self.ready = threading.Event()  # set once the mailbox has been reached and drained
         imap = ctx.settings.imap
         self.mailbox = ImapMailbox(imap) if imap.host else None
         self.maildir = (
@@ -116,6 +117,7 @@ class IntakeRunner:
         while not stop.is_set():
             try:
                 self.run_once()
+                self.ready.set()
                 backoff = 1.0
                 if self.mailbox is not None and self.mailbox.client is not None:
                     self.mailbox.wait_for_mail(stop, poll)

@@ -35,6 +35,11 @@ class Daemon:
 
     def start(self) -> None:
         ping(self.ctx.engine)
+        if not self.ctx.settings.office.trusted_authserv_id:
+            log.warning(
+                "office.trusted_authserv_id is empty: officer commands are accepted on the From: header "
+                "alone, which is easy to forge; set it to your MTA's Authentication-Results id"
+            )
         moved = recompute_due_dates(self.ctx)
         if moved:
             log.info("due dates moved after a calendar change: %d", len(moved))
@@ -63,6 +68,10 @@ class Daemon:
 
     def wait(self) -> None:
         interval = sdnotify.watchdog_interval()
+        # READY=1 only once the database (checked in start) and the mailbox have been reached.
+        while not self.intake.ready.wait(1.0):
+            if self.stop.is_set():
+                return
         sdnotify.notify("READY=1")
         log.info("foimail running: office=%s", self.ctx.settings.office.address)
         while not self.stop.wait(interval or 5.0):

@@ -98,14 +98,12 @@ def handle_officer_message(
             sender,
             now,
             relayed=False,
-            summary="answer recorded (sent directly)",
+            summary="",
             in_reply_to=message.message_id,
         )
         return IntakeResult("officer", stored.id, case.number, ("answer recorded; the officer wrote directly",))
     if case.outcome == Outcome.WITHDRAWN and not parsed.body.strip():
-        send_receipt(
-            ctx, session, case, sender, now, relayed=False, summary="withdrawn", in_reply_to=message.message_id
-        )
+        send_receipt(ctx, session, case, sender, now, relayed=False, summary="", in_reply_to=message.message_id)
         return IntakeResult("officer", stored.id, case.number, ("withdrawn",))
     _relay(ctx, session, case, stored, message, parsed, outcome_command, sender, now)
     return IntakeResult("officer", stored.id, case.number, (f"relayed to the requester ({case.outcome})",))
@@ -237,8 +235,7 @@ def send_receipt(
         "requester": case.requester_address,
         "relayed": relayed,
         "sent_local": moment.astimezone(ctx.tz),
-        "summary_ka": summary,
-        "summary_en": summary,
+        "summary": summary,
         "status": case.status,
         "outcome": case.outcome,
     }

@@ -122,7 +122,7 @@ def _deliver(
             "filename": filename,
             "path": str(folder / filename),
         }
-        attachment = Attachment(filename, "text/csv", text.encode("utf-8"))
+        attachment = Attachment(filename, "text/csv; charset=utf-8", text.encode("utf-8"))
         notify(
             ctx,
             session,

@@ -200,7 +200,9 @@ def _add_body(msg: EmailMessage, text: str, html: str | None, attachments: Seque
     if html is not None:
         msg.add_alternative(html, subtype="html", charset="utf-8")
     for attachment in attachments:
-        maintype, _, subtype = attachment.content_type.lower().partition("/")
+        content_type, _, parameters = attachment.content_type.partition(";")
+        maintype, _, subtype = content_type.strip().lower().partition("/")
+        extra = dict(_parameter(p) for p in parameters.split(";") if "=" in p)  # e.g. charset=utf-8
         if not maintype or not subtype or maintype == "multipart":
             maintype, subtype = "application", "octet-stream"
         if (maintype, subtype) == ("message", "rfc822"):
@@ -213,8 +215,13 @@ def _add_body(msg: EmailMessage, text: str, html: str | None, attachments: Seque
             maintype=maintype,
             subtype=subtype,
             filename=attachment.filename,
-            params={"name": attachment.filename},  # older Outlook reads only the Content-Type name
+            params={**extra, "name": attachment.filename},  # older Outlook reads only the Content-Type name
         )
     for part in msg.walk():
         if part is not msg:
             del part["MIME-Version"]  # EmailMessage adds it to every part it creates
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    name, _, value = text.partition("=")
+    return name.strip().lower(), value.strip().strip('"')

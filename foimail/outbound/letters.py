@@ -9,6 +9,7 @@ from typing import Any
 from foimail.context import AppContext
 from foimail.core.calendar import explain_due_date
 from foimail.core.message import Address, Attachment
+from foimail.core.subject import strip_reply_prefixes
 from foimail.mail.compose import compose_message
 from foimail.store.models import Case, OutboxItem
 
@@ -65,7 +66,7 @@ def confirmation(ctx: AppContext, case: Case, item: OutboxItem, now: datetime) -
     explanation = explain_due_date(now, ctx.calendar, ctx.deadline_rules, ctx.tz)
     values = {
         "case_number": case.number,
-        "subject": case.subject,
+        "subject": strip_reply_prefixes(case.subject),  # "RE: FW: ..." of a forwarded request says nothing
         "requester_name": case.requester_name,
         "registered_local": case.registered_at.astimezone(ctx.tz),
         "due_date": explanation.due_date,

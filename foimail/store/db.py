@@ -21,9 +21,6 @@ def make_engine(url: str) -> Engine:
     """An engine with the settings foimail relies on for either backend."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
         # No statement cache: a cached INSERT would keep its copy of a large raw message bound in memory.
         engine = create_engine(url, connect_args={"timeout": 30, "cached_statements": 0})
         _configure_sqlite(engine)
@@ -85,6 +82,8 @@ def database_error(exc: OperationalError | ProgrammingError) -> FoimailError | D
     if "no such table" in text or ("relation" in text and "does not exist" in text):
         first_line = str(exc.orig).strip().splitlines()[0]
         return SchemaMissing(f"the database has no foimail schema ({first_line}): run `foimail db upgrade`")
+    if "unable to open database file" in text:
+        return TransientError(f"cannot open the SQLite database ({text}): does its directory exist and is it writable?")
     if isinstance(exc, OperationalError):
         return TransientError(f"database unavailable: {text}")
     return exc
@@ -103,5 +102,7 @@ def upgrade(url: str) -> None:
     """Create or upgrade the schema to the newest migration."""
     from alembic import command
 
-    make_engine(url).dispose()  # creates the SQLite directory if needed
-    command.upgrade(alembic_config(url), "head")
+    try:
+        command.upgrade(alembic_config(url), "head")
+    except (OperationalError, ProgrammingError) as exc:
+        raise database_error(exc) from exc

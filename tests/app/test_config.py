@@ -114,3 +114,11 @@ def test_cli_prints_one_line_not_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "imap.port" in result.stderr and path in result.stderr
+
+
+def test_a_mistyped_environment_variable_is_an_error_too(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, ""), environ={"FOIMAIL_IMAP_PASWORD": "x"})
+    assert caught.value.key == "imap.pasword" and "FOIMAIL_IMAP_PASWORD" in str(caught.value)
+    # Variables of other programs, and foimail's own non-setting ones, are left alone.
+    load_settings(write(tmp_path, ""), environ={"FOIMAIL_CONFIG": "x", "FOIMAIL_TEST_POSTGRES_URL": "y"})

@@ -46,8 +46,10 @@ CASES = {
     ),
     "nothing_quoted": (ANSWER, ANSWER + "\n"),
     "greater_than_in_prose_is_kept_when_not_at_line_start": ("Budget > 2 million GEL.\n", "Budget > 2 million GEL.\n"),
-    "from_line_alone_is_prose": ("From: 1 January 2025 to 31 March 2025 the costs were...\n",
-                                 "From: 1 January 2025 to 31 March 2025 the costs were...\n"),
+    "from_line_alone_is_prose": (
+        "From: 1 January 2025 to 31 March 2025 the costs were...\n",
+        "From: 1 January 2025 to 31 March 2025 the costs were...\n",
+    ),
 }
 
 

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_entrypoint_upgrades_then_runs_the_command(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()  # the image's volume
     env = {
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
         "FOIMAIL_DATABASE_URL": f"sqlite:///{tmp_path}/data/foimail.db",

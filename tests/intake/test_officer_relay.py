@@ -109,7 +109,8 @@ def test_answer_sent_directly_with_foi_in_copy_is_recorded_not_relayed(desk: Des
     sent = desk.send_all()
 
     assert [s.rcpt_tos for s in sent] == [[OFFICER]]  # the receipt; nothing to the requester
-    assert "answer recorded" in sent[0].text
+    assert "Recorded on case" in sent[0].text and "foimail sent nothing to the requester" in sent[0].text
+    assert sent[0].mail["Subject"].endswith("ჩაიწერა / Recorded")
     case = desk.case()
     assert (case.outcome, case.status, case.deciding_official) == ("answered_full", "closed", OFFICER)
     assert case.answered_at == ANSWER_AT

@@ -281,3 +281,19 @@ def test_forwarded_message_attachment_is_not_base64_and_survives() -> None:
     assert part["Content-Transfer-Encoding"] in (None, "7bit", "8bit")
     forwarded = part.get_content()
     assert forwarded["Subject"] == "მოთხოვნა" and forwarded.get_content().strip() == "გთხოვთ"
+
+
+def test_attachment_parameters_such_as_charset_are_kept() -> None:
+    raw = compose_message(
+        sender=Address("foi@batumi.ge"),
+        to=[Address("officer@batumi.ge")],
+        subject="stats",
+        text="attached",
+        attachments=[Attachment("2.4.csv", "text/csv; charset=utf-8", "\ufeffმიღებული\r\n5\r\n".encode())],
+        message_id="<foimail.2@batumi.ge>",
+        date=datetime(2026, 11, 20, 14, 0, tzinfo=UTC),
+    )
+    [part] = email.message_from_bytes(raw, policy=email.policy.default).iter_attachments()
+    assert part.get_content_type() == "text/csv" and part.get_content_charset() == "utf-8"
+    assert part.get_filename() == "2.4.csv"
+    assert part.get_content().lstrip("\ufeff").startswith("მიღებული")
