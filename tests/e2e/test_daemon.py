@@ -200,3 +200,29 @@ def test_health_metrics_and_sigterm(database_url, mailbox, smtp_server, tmp_path
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
     assert any("registered case=FOI-" in entry["msg"] for entry in lines)
     assert all("გთხოვთ" not in entry["msg"] for entry in lines)  # never message bodies in logs
+
+
+def test_ready_is_sent_only_once_the_mailbox_is_reached(database_url, mailbox, smtp_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    upgrade(database_url)
+    good = write_config(tmp_path, database_url, mailbox, smtp_server, free_port())
+    bad = tmp_path / "bad.toml"
+    bad.write_text(good.read_text(encoding="utf-8").replace('password = "', 'password = "wrong'), encoding="utf-8")
+    for config, expect_ready in ((bad, False), (good, True)):
+        notify_path = tmp_path / f"notify-{expect_ready}.sock"
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        listener.bind(str(notify_path))
+        listener.settimeout(8 if expect_ready else 4)
+        env = {**os.environ, "FOIMAIL_CONFIG": str(config), "NOTIFY_SOCKET": str(notify_path)}
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "foimail.cli", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            try:
+                received = listener.recv(256).decode()
+            except TimeoutError:
+                received = ""
+            assert ("READY=1" in received) is expect_ready, received
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            assert daemon.wait(15) == 0
+            listener.close()
