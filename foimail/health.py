@@ -17,6 +17,7 @@ from foimail.store.db import make_engine, ping, unit_of_work
 from foimail.store.models import MailboxState, OutboxItem, OutboxStatus
 
 STUCK_OUTBOX = timedelta(hours=1)
+FAILING_SMTP = timedelta(minutes=10)
 
 
 def run_checks(settings: Settings) -> list[tuple[str, bool, str]]:
@@ -137,4 +138,15 @@ def daemon_health(ctx: AppContext) -> list[str]:
         ).scalar_one()
         if oldest is not None and now - oldest > STUCK_OUTBOX:
             problems.append(f"outbox has mail waiting since {oldest.isoformat()} (over an hour)")
+        failing = session.execute(
+            select(OutboxItem.created_at, OutboxItem.last_error)
+            .where(
+                OutboxItem.status == OutboxStatus.PENDING, OutboxItem.attempts > 0, OutboxItem.last_error.is_not(None)
+            )
+            .order_by(OutboxItem.created_at)
+            .limit(1)
+        ).first()
+        if failing is not None and now - failing.created_at > FAILING_SMTP:
+            # A confirmation starts the legal clock (res. No. 3 Art. 4.3): say so well before the hour is up.
+            problems.append(f"sending has been failing since {failing.created_at.isoformat()}: {failing.last_error}")
     return problems

@@ -177,7 +177,7 @@ def _relay(
         "outcome": case.outcome,
         "ground": case.refusal_ground,
         "act": case.refusal_act,
-        "official": sender,
+        "official": f"{message.sender.name} <{sender}>" if message.sender and message.sender.name else sender,
         "unit": next((c.argument for c in parsed.commands if c.kind == CommandKind.CONSULTED), ""),
         "forwarded_to": case.forwarded_to,
         "tagged_subject": tagged_subject(case.number, case.subject or message.subject),

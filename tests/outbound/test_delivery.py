@@ -121,3 +121,20 @@ def test_bounce_of_our_confirmation_is_recorded_on_the_case(make_app, smtp_serve
     assert "delivery_failed" in kinds
     assert [i.kind for i in outbox(ctx)] == ["confirmation", "delivery_failed"]
     runner.loop.close()
+
+
+def test_health_reports_failing_smtp_after_ten_minutes(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    from foimail.health import daemon_health
+
+    clock = SettableClock(datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+    ctx = make_app(clock=clock, smtp=smtp_settings_for(smtp_server))
+    process_one(ctx, request_mail(), source="t")
+    smtp_server.refuse(451, "4.3.0 try later")
+    runner = OutboxRunner(ctx)
+    runner.run_once()
+    assert daemon_health(ctx) == []  # one deferral is no alarm
+    clock.advance(minutes=11)
+    runner.run_once()
+    [problem] = daemon_health(ctx)
+    assert problem.startswith("sending has been failing since") and "451" in problem
+    runner.loop.close()
