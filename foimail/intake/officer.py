@@ -273,6 +273,8 @@ def _reject(
         "original_subject": message.subject,
         "errors": errors,
         "example_number": case.number if case else format_number(ctx.settings.numbering.format, now.year, 42),
+        "message_row_id": stored.id,
+        "no_case": case is None,
     }
     notify(
         ctx,
