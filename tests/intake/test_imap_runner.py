@@ -150,3 +150,21 @@ def test_wrong_password_is_reported_and_retried_not_crashed(make_app, mailbox) -
         stop.set()
         thread.join(10)
     assert not thread.is_alive()
+
+
+def test_a_changed_uidvalidity_re_registers_nothing(make_app, mailbox, caplog) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(imap=imap_settings_for(mailbox))
+    raw = request_mail()
+    mailbox.append(USER, raw)
+    runner = IntakeRunner(ctx)
+    runner.run_once()
+    with unit_of_work(ctx.sessions) as session:  # as if the server had rebuilt the mailbox since
+        state = session.execute(select(MailboxState)).scalar_one()
+        real_uidvalidity, state.uidvalidity = state.uidvalidity, 1
+    mailbox.append(USER, raw)  # a re-sync delivers the same message again under a new UID
+    runner.run_once()
+    runner.mailbox.close()
+    assert case_count(ctx) == 1
+    assert any("UIDVALIDITY" in r.getMessage() and "changed" in r.getMessage() for r in caplog.records)
+    with unit_of_work(ctx.sessions) as session:
+        assert session.execute(select(MailboxState)).scalar_one().uidvalidity == real_uidvalidity
