@@ -254,7 +254,6 @@ def register(args: argparse.Namespace) -> int:
 
 @command("deadline")
 def deadline(args: argparse.Namespace) -> int:
-    from foimail.config import load_settings as load
     from foimail.context import build_calendar, build_deadline_rules
     from foimail.core.calendar import explain_due_date
 
@@ -268,7 +267,7 @@ def deadline(args: argparse.Namespace) -> int:
         return 0
     if not args.moment:
         raise FoimailError("give a DATETIME (e.g. 2026-11-20T17:30) or --recompute")
-    settings = load(args.config)
+    settings = load_settings(args.config)
     try:
         moment = datetime.fromisoformat(args.moment)
     except ValueError:

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import threading
 from datetime import datetime
-from typing import Protocol
 
 from foimail.context import AppContext
 from foimail.errors import PermanentError, TransientError
@@ -35,11 +34,6 @@ def handle_message(ctx: AppContext, raw: bytes, source: str, received_at: dateti
     except Exception as exc:  # noqa: BLE001 - the catch-all: any bug in one message must not stop intake
         log.exception("processing failed source=%s: %s", source, exc)
         return store_unprocessable(ctx, raw, source=source, error=f"{exc.__class__.__name__}: {exc}")
-
-
-class MailSource(Protocol):
-    @property
-    def source_name(self) -> str: ...
 
 
 class IntakeRunner:

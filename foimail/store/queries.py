@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from foimail.store.models import (
     Case,
-    CaseStatus,
     Direction,
     Event,
     MailboxState,
@@ -141,10 +140,6 @@ def claim_outbox_item(session: Session, item_id: int, now: datetime, lease_until
     return session.get(OutboxItem, item_id, populate_existing=True)
 
 
-def open_cases(session: Session) -> list[Case]:
-    return list(session.execute(select(Case).where(Case.status == CaseStatus.OPEN).order_by(Case.id)).scalars())
-
-
 def list_cases(session: Session, status: str | None = None, limit: int | None = None) -> list[Case]:
     query = select(Case).order_by(Case.id)
     if status:
@@ -171,16 +166,6 @@ def mailbox_state(session: Session, source: str) -> MailboxState:
         state = MailboxState(source=source, last_uid=0)
         session.add(state)
     return state
-
-
-def cases_due_between(session: Session, first: date, last: date) -> list[Case]:
-    return list(
-        session.execute(
-            select(Case)
-            .where(Case.status == CaseStatus.OPEN, Case.due_date >= first, Case.due_date <= last)
-            .order_by(Case.due_date, Case.id)
-        ).scalars()
-    )
 
 
 def claim_notice(session: Session, key: str, recipient: str, day: date, now: datetime) -> bool:

@@ -29,6 +29,17 @@ def the_case(ctx) -> Case:  # type: ignore[no-untyped-def]
         return session.execute(select(Case)).scalar_one()
 
 
+def deferred_once(make_app, smtp_server):  # type: ignore[no-untyped-def]
+    """A registered request whose confirmation the SMTP server has just deferred (451), at 10:00 UTC."""
+    clock = SettableClock(datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
+    ctx = make_app(clock=clock, smtp=smtp_settings_for(smtp_server))
+    process_one(ctx, request_mail(), source="t")
+    smtp_server.refuse(451, "4.3.0 try later")
+    runner = OutboxRunner(ctx)
+    runner.run_once()
+    return ctx, clock, runner
+
+
 def test_smtp_refusing_for_a_while_then_recovering(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
     clock = SettableClock(datetime(2026, 11, 20, 13, 30, tzinfo=UTC))
     ctx = make_app(clock=clock, smtp=smtp_settings_for(smtp_server))
@@ -89,12 +100,7 @@ def test_permanent_refusal_is_given_up_and_reported(make_app, smtp_server) -> No
 
 
 def test_retries_stop_after_retry_hours(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
-    clock = SettableClock(datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
-    ctx = make_app(clock=clock, smtp=smtp_settings_for(smtp_server))
-    process_one(ctx, request_mail(), source="t")
-    smtp_server.refuse(451, "4.3.0 try later")
-    runner = OutboxRunner(ctx)
-    runner.run_once()
+    ctx, clock, runner = deferred_once(make_app, smtp_server)
     clock.advance(hours=73)
     runner.run_once()
     assert outbox(ctx)[0].status == "failed"
@@ -126,12 +132,7 @@ def test_bounce_of_our_confirmation_is_recorded_on_the_case(make_app, smtp_serve
 def test_health_reports_failing_smtp_after_ten_minutes(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
     from foimail.health import daemon_health
 
-    clock = SettableClock(datetime(2026, 11, 20, 10, 0, tzinfo=UTC))
-    ctx = make_app(clock=clock, smtp=smtp_settings_for(smtp_server))
-    process_one(ctx, request_mail(), source="t")
-    smtp_server.refuse(451, "4.3.0 try later")
-    runner = OutboxRunner(ctx)
-    runner.run_once()
+    ctx, clock, runner = deferred_once(make_app, smtp_server)
     assert daemon_health(ctx) == []  # one deferral is no alarm
     clock.advance(minutes=11)
     runner.run_once()
