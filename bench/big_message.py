@@ -16,8 +16,8 @@ import time
 
 from foimail.config import Settings
 from foimail.context import build_context
-from foimail.intake.pipeline import process_one
 from foimail.store.db import upgrade
+from foimail.usecases.intake import process_one
 
 
 def big_message(megabytes: int) -> bytes:

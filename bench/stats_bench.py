@@ -28,9 +28,9 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from foimail.core.calendar import DeadlineRules, WorkingCalendar, due_date, local_date, parse_quarter
-from foimail.statistics import annual_report, quarterly_statistics
 from foimail.store.db import make_engine, upgrade
 from foimail.store.models import Case
+from foimail.store.statistics import annual_report, quarterly_statistics
 
 DEFAULT_URLS = {
     "sqlite": "sqlite:////tmp/foimail_bench.sqlite3",

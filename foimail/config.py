@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from foimail.core.numbering import validate_format
 from foimail.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("config/foimail.toml")
-PACKAGE_ROOT = Path(__file__).resolve().parent
-DEFAULT_TEMPLATE_DIR = PACKAGE_ROOT.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -185,7 +184,7 @@ def load_settings(explicit: str | None = None, environ: typing.Mapping[str, str]
     """Read, override and check every setting; raise ConfigError on the first problem."""
     env = os.environ if environ is None else environ
     path, required = config_path(explicit)
-    data = _read_toml(path, required)
+    data = read_toml(path, required)
     source = str(path) if path.exists() else "(defaults and environment)"
     sections: dict[str, Any] = {}
     hints = typing.get_type_hints(Settings)
@@ -216,7 +215,7 @@ def _check_environment(env: typing.Mapping[str, str], hints: dict[str, Any]) -> 
                 raise ConfigError(f"{section}.{key}", name, f"unknown setting (known: {', '.join(sorted(known))})")
 
 
-def _read_toml(path: Path, required: bool) -> dict[str, Any]:
+def read_toml(path: Path, required: bool) -> dict[str, Any]:
     if not path.exists():
         if required:
             raise ConfigError("(file)", str(path), "config file not found")
@@ -341,7 +340,6 @@ def _check(settings: Settings) -> None:
             raise ConfigError("deadlines.paused_ranges", source, f"range ends before it starts: {start}..{end}")
     if not settings.database.url.partition(":")[0].startswith(("sqlite", "postgresql")):
         raise ConfigError("database.url", source, "must start with sqlite:/// or postgresql+psycopg://")
-    from foimail.core.numbering import validate_format
 
     try:
         validate_format(settings.numbering.format)

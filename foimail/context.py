@@ -10,10 +10,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from foimail.clock import Clock, utc_now
-from foimail.config import DEFAULT_TEMPLATE_DIR, Settings
+from foimail.config import Settings
 from foimail.core.calendar import DeadlineRules, WorkingCalendar
 from foimail.core.classify import ClassifyRules
 from foimail.mail.render import TemplateRenderer
+from foimail.resources import templates_dir
 from foimail.store.db import make_engine, make_session_factory
 
 
@@ -61,6 +62,6 @@ def build_context(settings: Settings, clock: Clock = utc_now, engine: Engine | N
         classify_rules=ClassifyRules(
             office_address=settings.office.address, numbering_format=settings.numbering.format
         ),
-        renderer=TemplateRenderer(Path(settings.paths.templates or DEFAULT_TEMPLATE_DIR)),
+        renderer=TemplateRenderer(Path(settings.paths.templates) if settings.paths.templates else templates_dir()),
         clock=clock,
     )

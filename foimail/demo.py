@@ -16,10 +16,10 @@ from pathlib import Path
 
 from foimail.config import Settings
 from foimail.context import build_context
-from foimail.export import case_record, to_table
 from foimail.runners import IntakeRunner, OutboxRunner
 from foimail.store.db import unit_of_work, upgrade
 from foimail.store.queries import list_cases, set_aside_messages
+from foimail.usecases.export import case_record, to_table
 
 SAMPLE_REQUESTS = (
     (
@@ -86,7 +86,7 @@ def run_demo(directory: Path, base: Settings) -> str:
         if not batch:
             break
         sent += batch
-    outbox.loop.close()
+    outbox.close()
     with unit_of_work(ctx.sessions) as session:
         records = [case_record(case) for case in list_cases(session)]
         aside = [(m.id, m.kind, m.sender, "; ".join(m.reasons)) for m in set_aside_messages(session)]

@@ -8,14 +8,18 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
-from foimail import sdnotify
-from foimail.casework import recompute_due_dates
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from foimail.adapters import sdnotify
+from foimail.adapters.http import serve
+from foimail.adapters.scheduler import start_scheduler
 from foimail.config import Settings
 from foimail.context import AppContext, build_context
 from foimail.errors import ConfigError, FoimailError
 from foimail.logs import setup_logging
 from foimail.runners import IntakeRunner, OutboxRunner
 from foimail.store.db import ping
+from foimail.usecases.casework import recompute_due_dates
 
 log = logging.getLogger("foimail.service")
 
@@ -31,7 +35,7 @@ class Daemon:
         self.threads: list[threading.Thread] = []
         self.intake = IntakeRunner(ctx)
         self.outbox = OutboxRunner(ctx)
-        self.scheduler: object | None = None
+        self.scheduler: BackgroundScheduler | None = None
 
     def start(self) -> None:
         ping(self.ctx.engine)
@@ -45,7 +49,7 @@ class Daemon:
             log.info("due dates moved after a calendar change: %d", len(moved))
         self._spawn("intake", self.intake.run)
         self._spawn("outbox", self.outbox.run)
-        self.scheduler = _start_scheduler(self.ctx)
+        self.scheduler = start_scheduler(self.ctx)
         _start_http(self.ctx, self.stop)
 
     def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
@@ -57,7 +61,7 @@ class Daemon:
         def run() -> None:
             try:
                 target(self.stop)
-            except Exception:  # noqa: BLE001 - a dead runner must stop the daemon so systemd restarts it
+            except Exception:  # a dead runner must stop the daemon so systemd restarts it
                 log.exception("runner %s died; stopping", name)
                 self.failed = True
                 self.stop.set()
@@ -82,26 +86,15 @@ class Daemon:
         sdnotify.notify("STOPPING=1")
         self.stop.set()
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+            self.scheduler.shutdown(wait=False)
         for thread in self.threads:
             thread.join(STOP_TIMEOUT_SECONDS)
         log.info("foimail stopped")
 
 
-def _start_scheduler(ctx: AppContext) -> object | None:
-    try:
-        from foimail.jobs.scheduler import start_scheduler
-    except ImportError:
-        return None
-    return start_scheduler(ctx)
-
-
 def _start_http(ctx: AppContext, stop: threading.Event) -> None:
-    if not ctx.settings.http.listen:
-        return
-    from foimail.http import serve
-
-    serve(ctx, stop)
+    if ctx.settings.http.listen:
+        serve(ctx, stop)
 
 
 def run_daemon(settings: Settings) -> int:

@@ -1,5 +1,7 @@
 """Fixtures for every tier: the real-server plugins live in tests/support."""
 
+from pathlib import Path
+
 import pytest
 
 pytest_plugins = [
@@ -9,14 +11,15 @@ pytest_plugins = [
     "tests.support.app",
 ]
 
-INTEGRATION_FIXTURES = frozenset({"dovecot", "mailbox", "smtp_server", "smtp_server_tls", "postgres_url"})
+TESTS = Path(__file__).resolve().parent
+# The quick tier: the pure rings (core/, mail/) and the architecture check, data in and data out.
+PURE_TIER = (TESTS / "core", TESTS / "mail", TESTS / "test_architecture.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark what talks to a real server, so `pytest -m "not integration"` runs the quick tiers alone."""
+    """Mark everything outside the pure tier (databases, Dovecot, SMTP, daemons), so that
+    `pytest -m "not integration"` runs the pure rings alone, in seconds."""
     for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
-        callspec = getattr(item, "callspec", None)
-        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
-        if fixtures & INTEGRATION_FIXTURES or on_postgres:
+        path = Path(str(item.path))
+        if not any(path == pure or pure in path.parents for pure in PURE_TIER):
             item.add_marker(pytest.mark.integration)

@@ -49,7 +49,7 @@ _WEEKEND = {5: "Saturday", 6: "Sunday"}
 
 @dataclass(frozen=True)
 class DeadlineRules:
-    """How the GAC Art. 40(1) period is counted; each field is a `[deadlines]` setting (LAW.md)."""
+    """How the GAC Art. 40(1) period is counted; each field is a `[deadlines]` setting (docs/LAW.md)."""
 
     period_days: int = 10  # GAC Art. 40(1)
     start_is_day_one: bool = True  # Batumi res. No. 3 Art. 4.3, the stricter reading
@@ -133,7 +133,7 @@ class WorkingCalendar:
 
 
 def local_date(moment: datetime, tz: tzinfo) -> date:
-    """The date of `moment` in the office's timezone (LAW.md algorithm step 1); a naive moment is refused."""
+    """The date of `moment` in the office's timezone (docs/LAW.md algorithm step 1); a naive moment is refused."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment.isoformat()}: an aware datetime is required")
     return moment.astimezone(tz).date()
@@ -199,7 +199,7 @@ def _last_day(start_day: date, rules: DeadlineRules) -> tuple[date, int]:
 def explain_due_date(
     confirmed_at: datetime, calendar: WorkingCalendar, rules: DeadlineRules, tz: tzinfo
 ) -> DueDateExplanation:
-    """GAC Art. 40(1); Batumi res. No. 3 Art. 4.3; CPC Arts. 60(2), 61(2) — LAW.md steps 1-4.
+    """GAC Art. 40(1); Batumi res. No. 3 Art. 4.3; CPC Arts. 60(2), 61(2) — docs/LAW.md steps 1-4.
 
     Paused days (a suspension of the period) that fall on counted days of the period, day 1 to the last
     day, push the last day back by as many days; the extension is recounted until no further paused day
@@ -336,5 +336,5 @@ def art49_report_date(year: int, calendar: WorkingCalendar) -> date:
 
 
 def art49_period(year: int) -> tuple[date, date]:
-    """GAC Art. 49: the period the yearly report covers in practice, 1 January to 10 December (LAW.md)."""
+    """GAC Art. 49: the period the yearly report covers in practice, 1 January to 10 December (docs/LAW.md)."""
     return date(year, 1, 1), date(year, 12, 10)

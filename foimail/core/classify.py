@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
 from foimail.core.message import InboundMessage
 from foimail.core.numbering import DEFAULT_FORMAT, find_numbers, validate_format
 from foimail.core.subject import find_case_number, is_out_of_office_subject
+from foimail.core.vocabulary import LOOP_HEADER, MESSAGE_ID_PREFIX, MessageKind
 
 __all__ = [
     "CHAIN",
@@ -41,18 +41,6 @@ __all__ = [
     "is_own_message_id",
     "is_usable_address",
 ]
-
-
-class MessageKind(StrEnum):
-    """Where a message goes next."""
-
-    REQUEST = "request"
-    TAGGED = "tagged"
-    BOUNCE = "bounce"
-    AUTO_REPLY = "auto_reply"
-    OWN_MAIL = "own_mail"
-    SPAM = "spam"
-    UNPARSEABLE = "unparseable"
 
 
 @dataclass(frozen=True)
@@ -71,7 +59,7 @@ class ClassifyRules:
 
     office_address: str
     numbering_format: str = DEFAULT_FORMAT
-    loop_header: str = "X-Foimail-Loop"
+    loop_header: str = LOOP_HEADER
 
     def __post_init__(self) -> None:
         if not is_usable_address(self.office_address):
@@ -108,7 +96,7 @@ def _token(value: str) -> str:
 
 
 def _own_id_regex(office_domain: str) -> str:
-    return rf"foimail\.[0-9a-f]+@{re.escape(office_domain.strip())}"
+    return rf"{re.escape(MESSAGE_ID_PREFIX)}[0-9a-f]+@{re.escape(office_domain.strip())}"
 
 
 def is_own_message_id(message_id: str, office_domain: str) -> bool:

@@ -1,7 +1,7 @@
 """Days off decreed by the Government (Labour Code Art. 30(3)) that the `holidays` package does not know.
 
-Only the decrees LAW.md names are listed, with the source as LAW.md gives it; LAW.md records no resolution
-numbers, so add them to `source` when known. `holidays` (country GE) already has 2024-05-17 and 2025-08-29,
+Only the decrees docs/LAW.md names are listed, with the source as docs/LAW.md gives it; it records no
+resolution numbers, so add them to `source` when known. `holidays` (country GE) already has 2024-05-17 and 2025-08-29,
 so they are not repeated here. New decrees go into the office's config (`[calendar] extra_days_off`) until
 they are added here with their source.
 """

@@ -43,7 +43,7 @@ Columns, in order (``COLUMNS``):
   refusal was not communicated "immediately" (GAC Art. 41(1)) within the Art. 40(1) period, and the request
   was a deemed refusal (Art. 177(2)) before it came. What this column does **not** measure: the GAC Art. 41(2)
   written explanation due 3 days after the decision. foimail sends the refusal and its written explanation as
-  one message from one template (LAW.md), and stores one moment for both (``answered_at``), so by the stored
+  one message from one template (docs/LAW.md), and stores one moment for both (``answered_at``), so by the stored
   data that explanation is never later than its decision; counting it would always give 0 and say nothing.
 
 The yearly Art. 49 report covers ``art49_period`` (1 January–10 December) and adds (``ANNUAL_SECTIONS``):

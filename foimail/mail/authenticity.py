@@ -26,7 +26,7 @@ def check_sender_authenticity(
     for value in results_headers:
         try:
             parsed = authres.AuthenticationResultsHeader.parse_value(" ".join(value.split()))
-        except Exception:  # noqa: BLE001 - authres raises several unrelated types on malformed input
+        except Exception:  # authres raises several unrelated types on malformed input
             continue
         if str(parsed.authserv_id).lower() != trusted:
             continue

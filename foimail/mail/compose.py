@@ -18,10 +18,9 @@ from email.utils import formataddr
 from typing import Final
 
 from foimail.core.message import Address, Attachment
+from foimail.core.vocabulary import LOOP_HEADER, MESSAGE_ID_PREFIX
 from foimail.mail.headers import parse_msg_ids
 
-MESSAGE_ID_PREFIX: Final = "foimail."
-LOOP_HEADER: Final = "X-Foimail-Loop"
 # An empty value stands for the sender's address: the office address in every message we send.
 DEFAULT_LOOP_HEADER: Final = (LOOP_HEADER, "")
 # RFC 3834 §5 keywords, plus auto-notified from RFC 5436 §2.7.

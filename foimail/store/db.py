@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from foimail.errors import FoimailError, SchemaMissing, TransientError
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+from foimail.resources import migrations_dir
 
 
 def make_engine(url: str) -> Engine:
@@ -89,19 +89,15 @@ def database_error(exc: OperationalError | ProgrammingError) -> FoimailError | D
     return exc
 
 
-def alembic_config(url: str) -> Any:
-    from alembic.config import Config
-
+def alembic_config(url: str) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_dir()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
 def upgrade(url: str) -> None:
     """Create or upgrade the schema to the newest migration."""
-    from alembic import command
-
     try:
         command.upgrade(alembic_config(url), "head")
     except (OperationalError, ProgrammingError) as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -21,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
 
+from foimail.core.vocabulary import CaseStatus, OutboxStatus
 from foimail.store.types import JSONText, UTCDateTime
 
 NAMING = {
@@ -33,35 +33,6 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-
-
-class CaseStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class Outcome(StrEnum):
-    """How a case ended; the outcome columns of the 2.4 statistics (LAW.md, Statistics)."""
-
-    ANSWERED_FULL = "answered_full"
-    ANSWERED_PARTIAL = "answered_partial"
-    REFUSED = "refused"
-    NOT_HELD = "not_held"  # GAC Art. 80(4)
-    FORWARDED = "forwarded"  # GAC Art. 80(1)
-    WITHDRAWN = "withdrawn"
-
-
-class Direction(StrEnum):
-    IN = "in"
-    OUT = "out"
-
-
-class OutboxStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"  # given up: 5xx or retried too long
-    SUPPRESSED = "suppressed"  # never sent on purpose (null sender, loop, rate limit)
 
 
 class Case(Base):
@@ -185,13 +156,12 @@ class NumberSequence(Base):
 
 
 class MailboxState(Base):
-    """Where a mail source stands: UIDVALIDITY and the highest UID seen, and when it was last checked."""
+    """Where a mail source stands: its UIDVALIDITY, when it was last checked and its last error (for health)."""
 
     __tablename__ = "mailbox_state"
 
     source: Mapped[str] = mapped_column(String(512), primary_key=True)
     uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
-    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
     last_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
 

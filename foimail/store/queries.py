@@ -11,17 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from foimail.store.models import (
-    Case,
-    Direction,
-    Event,
-    MailboxState,
-    NumberSequence,
-    OutboxItem,
-    OutboxStatus,
-    SentNotice,
-    StoredMessage,
-)
+from foimail.core.vocabulary import Direction, OutboxKind, OutboxStatus
+from foimail.store.models import Case, Event, MailboxState, NumberSequence, OutboxItem, SentNotice, StoredMessage
 
 
 def take_next_seq(session: Session, year: int) -> int:
@@ -98,7 +89,7 @@ def confirmations_to_since(session: Session, address: str, since: datetime) -> i
     """How many confirmations were queued for `address` since `since` (the per-sender rate limit)."""
     count = session.execute(
         select(func.count(OutboxItem.id)).where(
-            OutboxItem.kind == "confirmation",
+            OutboxItem.kind == OutboxKind.CONFIRMATION,
             OutboxItem.created_at >= since,
             OutboxItem.status != OutboxStatus.SUPPRESSED,
             OutboxItem.recipients == [address],
@@ -163,7 +154,7 @@ def set_aside_messages(session: Session) -> list[StoredMessage]:
 def mailbox_state(session: Session, source: str) -> MailboxState:
     state = session.get(MailboxState, source)
     if state is None:
-        state = MailboxState(source=source, last_uid=0)
+        state = MailboxState(source=source)
         session.add(state)
     return state
 
@@ -188,7 +179,7 @@ def reply_address(session: Session, case: Case) -> str:
     recipients = (
         session.execute(
             select(OutboxItem.recipients)
-            .where(OutboxItem.case_id == case.id, OutboxItem.kind == "confirmation")
+            .where(OutboxItem.case_id == case.id, OutboxItem.kind == OutboxKind.CONFIRMATION)
             .order_by(OutboxItem.id)
         )
         .scalars()

@@ -16,20 +16,13 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
+from foimail.adapters.http import parse_listen, serve
 from foimail.config import HttpSettings
 from foimail.context import AppContext
+from foimail.core.vocabulary import CaseStatus, Direction, OutboxStatus
 from foimail.errors import ConfigError
-from foimail.http import parse_listen, serve
 from foimail.store.db import unit_of_work
-from foimail.store.models import (
-    Case,
-    CaseStatus,
-    Direction,
-    MailboxState,
-    OutboxItem,
-    OutboxStatus,
-    StoredMessage,
-)
+from foimail.store.models import Case, MailboxState, OutboxItem, StoredMessage
 from tests.support.app import SettableClock
 
 # 21:30 UTC is 01:30 next day in Tbilisi (UTC+4): the office's "today" is 21 November, not the 20th.
@@ -236,10 +229,10 @@ def test_a_database_error_is_one_line_and_no_traceback(served: Served) -> None:
 
 
 def test_each_request_is_logged_once_at_debug(served: Served, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="foimail.http")
+    caplog.set_level(logging.DEBUG, logger="foimail.adapters.http")
     served.get("/metrics")
     served.get("/nowhere")
-    lines = [record for record in caplog.records if record.name == "foimail.http"]
+    lines = [record for record in caplog.records if record.name == "foimail.adapters.http"]
     assert [record.levelno for record in lines] == [logging.DEBUG, logging.DEBUG]
     assert "GET /metrics" in lines[0].getMessage() and " 200 " in lines[0].getMessage()
     assert "GET /nowhere" in lines[1].getMessage() and " 404 " in lines[1].getMessage()

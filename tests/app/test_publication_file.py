@@ -11,7 +11,8 @@ import pytest
 
 from foimail.core.publication import PublicationItem, PublicationPeriod, upcoming
 from foimail.errors import ConfigError
-from foimail.publication import DEFAULT_PUBLICATION_PATH, format_due, load_publication, parse_within
+from foimail.resources import publication_file
+from foimail.usecases.publication import format_due, load_publication, parse_within
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "config" / "publication.toml"
@@ -19,7 +20,7 @@ GEORGIAN = re.compile(r"[\u10d0-\u10ff]")
 
 
 def test_default_path_is_the_shipped_file() -> None:
-    assert DEFAULT_PUBLICATION_PATH == SHIPPED
+    assert publication_file() == SHIPPED
 
 
 def test_shipped_file_loads_with_the_periods_law_md_gives() -> None:

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from foimail.casework import recompute_due_dates
 from foimail.config import CalendarSettings
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, Event
+from foimail.usecases.casework import recompute_due_dates
 
 
 def add_case(ctx, number: str, confirmed_at: datetime, due: date, status: str = "open") -> None:  # type: ignore[no-untyped-def]

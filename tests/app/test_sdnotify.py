@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from foimail.sdnotify import notify, watchdog_interval
+from foimail.adapters.sdnotify import notify, watchdog_interval
 
 
 @pytest.fixture

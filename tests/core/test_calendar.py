@@ -62,7 +62,7 @@ def case(
 
 
 DUE_DATE_CASES = [
-    # LAW.md worked examples, row by row.
+    # docs/LAW.md worked examples, row by row.
     case("2026-11-20 17:30", "2026-11-24", "2026-12-03", "2026-12-03", "law: Fri before Giorgoba"),
     case("2026-11-20T21:00Z", "2026-11-24", "2026-12-03", "2026-12-03", "law: Sat 01:00 local"),
     case("2026-11-12 10:00", "2026-11-13", "2026-11-22", "2026-11-24", "law: last Sun, Mon 23 Nov holiday"),
@@ -125,7 +125,7 @@ DUE_DATE_CASES = [
     # Year boundaries.
     case("2025-12-26 10:00", "2025-12-29", "2026-01-07", "2026-01-08", "last day 7 Jan 2026"),
     case("2027-12-29 10:00", "2027-12-30", "2028-01-08", "2028-01-10", "into 2028: last Sat 8 Jan"),
-    # Without the 2026 decree the date would be 14 January (LAW.md): why the decreed days ship as data.
+    # Without the 2026 decree the date would be 14 January (docs/LAW.md): why the decreed days ship as data.
     case(
         "2025-12-31 10:00",
         "2026-01-05",
@@ -320,7 +320,7 @@ def test_naive_confirmation_is_refused() -> None:
 
 
 # Every Labour Code Art. 30 holiday of 2025-2027, Orthodox Easter worked out by hand (20 Apr 2025,
-# 12 Apr 2026, 2 May 2027), plus the decreed days LAW.md names.
+# 12 Apr 2026, 2 May 2027), plus the decreed days docs/LAW.md names.
 ART_30_DAYS_OFF = [
     *("2025-01-01", "2025-01-02", "2025-01-07", "2025-01-19", "2025-03-03", "2025-03-08", "2025-04-09"),
     *("2025-04-18", "2025-04-19", "2025-04-20", "2025-04-21", "2025-05-09", "2025-05-12", "2025-05-17"),

@@ -32,7 +32,7 @@ TBILISI = ZoneInfo("Asia/Tbilisi")
 BERLIN = ZoneInfo("Europe/Berlin")
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
 
-# LAW.md, "Statistics", copied by hand.
+# docs/LAW.md, "Statistics", copied by hand.
 LAW_COLUMNS = (
     "period_start, period_end, received, answered_full, answered_partial, refused, refused_personal_data, "
     "refused_commercial_secret, refused_state_secret, refused_professional_secret, refused_other, not_held, "

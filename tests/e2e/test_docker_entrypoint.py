@@ -42,9 +42,11 @@ def test_entrypoint_upgrades_then_runs_the_command(tmp_path: Path) -> None:
 
 def test_dockerfile_copies_what_exists_and_runs_unprivileged() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    for source in re.findall(r"^COPY (\S+(?: \S+)*) \S+$", text, re.M):
+    for source in re.findall(r"^COPY (?!--from=)(\S+(?: \S+)*) \S+$", text, re.M):
         for name in source.split():
             assert (ROOT / name).exists(), name
+    # The image installs the wheel built in its first stage, never the checkout (an editable install).
+    assert "pip wheel" in text and "COPY --from=build /wheels" in text and "pip install -e" not in text
     assert re.search(r"^USER foimail$", text, re.M)
     assert "HEALTHCHECK" in text and '"foimail", "health"' in text
     assert 'ENTRYPOINT ["foimail-entrypoint"]' in text

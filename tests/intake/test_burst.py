@@ -48,11 +48,11 @@ def test_burst_of_200(make_app, mailbox, smtp_server) -> None:  # type: ignore[n
             client.append("INBOX", shapes(i))
     intake = IntakeRunner(ctx)
     assert intake.run_once() == 200
-    intake.mailbox.close()
+    intake.close()
     outbox = OutboxRunner(ctx)
     while outbox.run_once():
         pass
-    outbox.loop.close()
+    outbox.close()
     with unit_of_work(ctx.sessions) as session:
         assert session.execute(select(func.count(func.distinct(Case.number)))).scalar_one() == 200
         assert session.execute(select(func.count()).where(Case.confirmed_at.is_(None))).scalar_one() == 0

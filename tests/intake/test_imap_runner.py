@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from foimail.intake.pipeline import process_one
 from foimail.runners import IntakeRunner
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, MailboxState, StoredMessage
+from foimail.usecases.intake import process_one
 from tests.support.app import imap_settings_for
 from tests.support.mails import request_mail
 
@@ -52,7 +52,7 @@ def test_inbox_ends_empty_and_every_message_is_kept(make_app, mailbox) -> None: 
 
     runner = IntakeRunner(ctx)
     assert runner.run_once() == 3
-    runner.mailbox.close()
+    runner.close()
     assert mailbox.folder_uids(USER, "INBOX") == []
     processed = mailbox.fetch_all(USER, server_name(mailbox, "FOI/Processed"))
     assert len(processed) == 3
@@ -69,7 +69,7 @@ def test_messages_not_seen_stay_unseen_after_fetch_until_moved(make_app, mailbox
     mailbox.append(USER, request_mail())
     runner = IntakeRunner(ctx)
     runner.run_once()
-    runner.mailbox.close()
+    runner.close()
     with mailbox.client(USER) as client:
         client.select_folder(server_name(mailbox, "FOI/Processed"), readonly=True)
         flags = client.get_flags(client.search(["ALL"]))
@@ -83,7 +83,7 @@ def test_crash_between_commit_and_move_registers_nothing_twice(make_app, mailbox
     process_one(ctx, raw, source="before the crash")  # committed, but the daemon died before MOVE
     runner = IntakeRunner(ctx)
     runner.run_once()
-    runner.mailbox.close()
+    runner.close()
     assert case_count(ctx) == 1
     assert mailbox.folder_uids(USER, "INBOX") == []
     assert len(mailbox.folder_uids(USER, server_name(mailbox, "FOI/Processed"))) == 1
@@ -95,7 +95,7 @@ def test_unparseable_goes_to_quarantine_and_is_listed(make_app, mailbox) -> None
     mailbox.append(USER, garbage)
     runner = IntakeRunner(ctx)
     runner.run_once()
-    runner.mailbox.close()
+    runner.close()
     assert mailbox.fetch_all(USER, server_name(mailbox, "FOI/Quarantine")) == [garbage]
     with unit_of_work(ctx.sessions) as session:
         [stored] = session.execute(select(StoredMessage)).scalars()
@@ -109,7 +109,7 @@ def test_idle_picks_up_a_new_message_within_seconds(make_app, mailbox) -> None: 
     thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
     thread.start()
     try:
-        assert wait_until(lambda: runner.mailbox.client is not None)
+        assert wait_until(lambda: runner.sources[0].client is not None)
         time.sleep(0.5)  # let the runner enter IDLE
         started = time.monotonic()
         mailbox.append(USER, request_mail())
@@ -128,7 +128,7 @@ def test_tls_modes(make_app, mailbox, security: str) -> None:  # type: ignore[no
     mailbox.append(USER, request_mail())
     runner = IntakeRunner(ctx)
     assert runner.run_once() == 1
-    runner.mailbox.close()
+    runner.close()
     assert case_count(ctx) == 1
 
 
@@ -163,7 +163,7 @@ def test_a_changed_uidvalidity_re_registers_nothing(make_app, mailbox, caplog) -
         real_uidvalidity, state.uidvalidity = state.uidvalidity, 1
     mailbox.append(USER, raw)  # a re-sync delivers the same message again under a new UID
     runner.run_once()
-    runner.mailbox.close()
+    runner.close()
     assert case_count(ctx) == 1
     assert any("UIDVALIDITY" in r.getMessage() and "changed" in r.getMessage() for r in caplog.records)
     with unit_of_work(ctx.sessions) as session:

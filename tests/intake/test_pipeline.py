@@ -8,10 +8,11 @@ from email.policy import default
 
 from sqlalchemy import func, select
 
-from foimail.intake.pipeline import process_one
+from foimail.core.vocabulary import Direction
 from foimail.runners import OutboxRunner, handle_message
 from foimail.store.db import unit_of_work
-from foimail.store.models import Case, Direction, Event, OutboxItem, StoredMessage
+from foimail.store.models import Case, Event, OutboxItem, StoredMessage
+from foimail.usecases.intake import process_one
 from tests.support.app import SettableClock, smtp_settings_for
 from tests.support.mails import request_mail
 
@@ -22,7 +23,7 @@ def count(ctx, model) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_request_is_registered_confirmed_and_given_its_due_date(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
-    # Fri 2026-11-20 17:30 Tbilisi = 13:30 UTC: LAW.md's first worked example, due Thu 2026-12-03.
+    # Fri 2026-11-20 17:30 Tbilisi = 13:30 UTC: docs/LAW.md's first worked example, due Thu 2026-12-03.
     clock = SettableClock(datetime(2026, 11, 20, 13, 30, tzinfo=UTC))
     ctx = make_app(clock=clock, smtp=smtp_settings_for(smtp_server))
     raw = request_mail()
@@ -56,7 +57,7 @@ def test_request_is_registered_confirmed_and_given_its_due_date(make_app, smtp_s
         kinds = [e.kind for e in session.execute(select(Event).order_by(Event.id)).scalars()]
         assert kinds == ["registered", "confirmed"]
         assert session.execute(select(func.count()).where(StoredMessage.direction == Direction.OUT)).scalar_one() == 1
-    runner.loop.close()
+    runner.close()
 
 
 def test_same_bytes_twice_register_once(make_app) -> None:  # type: ignore[no-untyped-def]
@@ -139,7 +140,7 @@ def test_no_confirmation_to_noreply_but_request_registered(make_app) -> None:  #
 
 def test_a_crash_inside_processing_keeps_the_message_set_aside(make_app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     ctx = make_app()
-    import foimail.intake.pipeline as pipeline
+    import foimail.usecases.intake as pipeline
 
     def broken(raw: bytes) -> None:
         raise RuntimeError("parser bug")
@@ -176,7 +177,7 @@ def test_sent_mail_is_stored_with_its_subject(make_app, smtp_server) -> None:  #
     number = process_one(ctx, request_mail(subject="ბიუჯეტი"), source="t").case_number
     runner = OutboxRunner(ctx)
     runner.run_once()
-    runner.loop.close()
+    runner.close()
     with unit_of_work(ctx.sessions) as session:
         sent = session.execute(select(StoredMessage).where(StoredMessage.direction == Direction.OUT)).scalar_one()
     assert sent.subject == f"[{number}] რეგისტრაციის დადასტურება / Registration confirmed: ბიუჯეტი"

@@ -1,6 +1,6 @@
 """Walk the office calendar day by day, running the daily jobs as the scheduler would; read what they queued.
 
-The expected side is kept apart from the code under test: working days come from LAW.md's list written out
+The expected side is kept apart from the code under test: working days come from docs/LAW.md's list written out
 here (`DAYS_OFF`), not from foimail's calendar, so a holiday the calendar forgot shows up as a failure.
 """
 
@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from foimail.context import AppContext
-from foimail.intake.pipeline import process_one
-from foimail.jobs.scheduler import run_daily_jobs
 from foimail.runners import OutboxRunner
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, OutboxItem
+from foimail.usecases.daily import run_daily_jobs
+from foimail.usecases.intake import process_one
 from tests.support.app import SettableClock
 from tests.support.mails import request_mail
 
@@ -30,7 +30,7 @@ TBILISI = ZoneInfo("Asia/Tbilisi")
 MORNING_RUN = time(9, 30)  # reminders.at
 AFTERNOON_RUN = time(14, 30)  # a restart later the same day: must queue nothing new
 
-# LAW.md's Labour Code Art. 30 days off that fall on a weekday, December 2026 to January 2029.
+# docs/LAW.md's Labour Code Art. 30 days off that fall on a weekday, December 2026 to January 2029.
 DAYS_OFF = frozenset(
     [date(2027, 1, day) for day in (1, 7, 19)]  # 2 January 2027 is a Saturday
     + [date(2027, 3, 3), date(2027, 3, 8), date(2027, 4, 9)]

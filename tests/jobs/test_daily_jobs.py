@@ -59,7 +59,7 @@ DOWN = set(days(date(2027, 3, 29), date(2027, 4, 5))) | set(days(date(2027, 4, 2
 UP = [day for first, last in WINDOWS for day in days(first, last) if day not in DOWN]
 REMINDER_HORIZON = 3  # reminders.days_before = (3, 1): listed from 3 working days before the due date
 
-# LAW.md, "Statistics": the machine column names, in order.
+# docs/LAW.md, "Statistics": the machine column names, in order.
 LAW_COLUMNS = (
     "period_start,period_end,received,answered_full,answered_partial,refused,refused_personal_data,"
     "refused_commercial_secret,refused_state_secret,refused_professional_secret,refused_other,not_held,"
@@ -76,15 +76,15 @@ def tbilisi(year: int, month: int, day: int, hour: int) -> datetime:
 class Request:
     number: str
     registered: datetime  # and confirmed at once
-    due: date  # hand-computed (LAW.md's algorithm; its worked examples where it has them)
+    due: date  # hand-computed (docs/LAW.md's algorithm; its worked examples where it has them)
     officer: str | None = None
     decided: datetime | None = None
 
 
 REQUESTS = (
-    # LAW.md's example: confirmed Mon 21 December, due Thu 31 December; answered late, on 11 January.
+    # docs/LAW.md's example: confirmed Mon 21 December, due Thu 31 December; answered late, on 11 January.
     Request("FOI-2026-00001", tbilisi(2026, 12, 21, 10), date(2026, 12, 31), None, tbilisi(2027, 1, 11, 12)),
-    # LAW.md's example: due Mon 4 January (1-2 January holidays, the weekend); answered on its due date.
+    # docs/LAW.md's example: due Mon 4 January (1-2 January holidays, the weekend); answered on its due date.
     Request("FOI-2026-00002", tbilisi(2026, 12, 22, 10), date(2027, 1, 4), GIORGI, tbilisi(2027, 1, 4, 12)),
     # Answered the same day.
     Request("FOI-2027-00001", tbilisi(2027, 2, 10, 10), date(2027, 2, 22), None, tbilisi(2027, 2, 10, 15)),
@@ -92,7 +92,7 @@ REQUESTS = (
     Request("FOI-2027-00002", tbilisi(2027, 3, 1, 10), date(2027, 3, 11), None, tbilisi(2027, 3, 5, 12)),
     # Due Thu 1 April, during the downtime: overdue on return; answered late.
     Request("FOI-2027-00003", tbilisi(2027, 3, 22, 11), date(2027, 4, 1), None, tbilisi(2027, 4, 7, 12)),
-    # LAW.md's example over Easter 2027: due Mon 10 May; answered three weeks late.
+    # docs/LAW.md's example over Easter 2027: due Mon 10 May; answered three weeks late.
     Request("FOI-2027-00004", tbilisi(2027, 4, 28, 12), date(2027, 5, 10), TAMAR, tbilisi(2027, 6, 1, 12)),
     # Never answered: a deemed refusal from 1 October to the end of the walk.
     Request("FOI-2027-00005", tbilisi(2027, 9, 20, 10), date(2027, 9, 30)),
@@ -146,7 +146,7 @@ def year(make_app, tmp_path: Path) -> tuple[AppContext, list[Queued]]:  # type: 
         elif request.decided is not None:
             walk.close(request.decided, request.number, "answered_full", deciding_official=request.officer or NOTIFY)
     walk.run(UP)
-    runner.loop.close()
+    runner.close()
     assert due_dates(ctx) == {r.number: r.due for r in REQUESTS}
     return ctx, queued_mail(ctx)
 
@@ -167,7 +167,7 @@ def check_nothing_on_a_day_off_or_while_down(mail: list[Queued]) -> None:
     queued_on = {m.queued_on for m in mail if m.kind != "confirmation"}
     assert {day for day in queued_on if not is_working_day(day)} == set()
     assert queued_on & DOWN == set()
-    # LAW.md's holidays in the walk, the jobs run twice on each: 1, 7 and 19 January; Good Friday and Easter
+    # docs/LAW.md's holidays in the walk, the jobs run twice on each: 1, 7 and 19 January; Good Friday and Easter
     # Monday 2027 (30 April, 3 May); 12, 17 and 26 May.
     holidays = {date(2027, 1, day) for day in (1, 7, 19)} | {date(2027, 4, 30), date(2027, 5, 3)}
     holidays |= {date(2027, 5, day) for day in (12, 17, 26)}

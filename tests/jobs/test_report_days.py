@@ -33,7 +33,7 @@ def walk(make_app, tmp_path: Path, up: list[date]):  # type: ignore[no-untyped-d
     ctx = make_app(clock=clock, smtp=SmtpSettings(pickup_dir=str(tmp_path / "sent")))
     runner = OutboxRunner(ctx)
     CalendarWalk(ctx, clock, runner).run(up)
-    runner.loop.close()
+    runner.close()
     return ctx, queued_mail(ctx)
 
 

@@ -13,8 +13,9 @@ from datetime import date, datetime, time, timedelta
 from apscheduler.triggers.cron import CronTrigger
 from freezegun import freeze_time
 
+from foimail.adapters.scheduler import start_scheduler
 from foimail.context import AppContext
-from foimail.jobs.scheduler import run_daily_jobs, start_scheduler
+from foimail.usecases.daily import run_daily_jobs
 from tests.jobs.calendar_walk import TBILISI, digests, office_time, queued_mail
 from tests.support.app import SettableClock
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from foimail.intake.pipeline import process_one
 from foimail.runners import OutboxRunner
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, Event, OutboxItem
+from foimail.usecases.intake import process_one
 from tests.support.app import SettableClock, smtp_settings_for
 from tests.support.mails import request_mail
 
@@ -59,7 +59,7 @@ def test_smtp_refusing_for_a_while_then_recovering(make_app, smtp_server) -> Non
     assert item.status == "sent" and item.attempts == 3
     assert len(smtp_server.messages) == 1
     assert the_case(ctx).confirmed_at == clock()
-    runner.loop.close()
+    runner.close()
 
 
 def test_a_confirmation_delayed_past_midnight_states_the_later_date(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +80,7 @@ def test_a_confirmation_delayed_past_midnight_states_the_later_date(make_app, sm
     # Confirmed Friday 13 Nov: start Mon 16 Nov, last day Wed 25 Nov. (Thursday would have given Tue 24 Nov.)
     assert case.due_date == date(2026, 11, 25)
     assert "25 November 2026" in body and "24 November 2026" not in body
-    runner.loop.close()
+    runner.close()
 
 
 def test_permanent_refusal_is_given_up_and_reported(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
@@ -96,7 +96,7 @@ def test_permanent_refusal_is_given_up_and_reported(make_app, smtp_server) -> No
     runner.run_once()  # the notice itself goes out
     [notice] = smtp_server.wait_for(1)
     assert notice.rcpt_tos == ["foi-officer@batumi.ge"]
-    runner.loop.close()
+    runner.close()
 
 
 def test_retries_stop_after_retry_hours(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
@@ -105,7 +105,7 @@ def test_retries_stop_after_retry_hours(make_app, smtp_server) -> None:  # type:
     runner.run_once()
     assert outbox(ctx)[0].status == "failed"
     assert "still failing after 72 h" in outbox(ctx)[0].last_error
-    runner.loop.close()
+    runner.close()
 
 
 def test_bounce_of_our_confirmation_is_recorded_on_the_case(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
@@ -126,11 +126,11 @@ def test_bounce_of_our_confirmation_is_recorded_on_the_case(make_app, smtp_serve
         kinds = [e.kind for e in session.execute(select(Event).order_by(Event.id)).scalars()]
     assert "delivery_failed" in kinds
     assert [i.kind for i in outbox(ctx)] == ["confirmation", "delivery_failed"]
-    runner.loop.close()
+    runner.close()
 
 
 def test_health_reports_failing_smtp_after_ten_minutes(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
-    from foimail.health import daemon_health
+    from foimail.usecases.health import daemon_health
 
     ctx, clock, runner = deferred_once(make_app, smtp_server)
     assert daemon_health(ctx) == []  # one deferral is no alarm
@@ -138,4 +138,4 @@ def test_health_reports_failing_smtp_after_ten_minutes(make_app, smtp_server) ->
     runner.run_once()
     [problem] = daemon_health(ctx)
     assert problem.startswith("sending has been failing since") and "451" in problem
-    runner.loop.close()
+    runner.close()

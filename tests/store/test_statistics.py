@@ -54,15 +54,11 @@ from sqlalchemy.orm import Session
 
 from foimail.core import statistics as rules
 from foimail.core.commands import RefusalGround
-from foimail.statistics import (
-    ANNUAL_CSV_COLUMNS,
-    annual_report,
-    period_statistics,
-    quarterly_statistics,
-    render_statistics,
-)
+from foimail.core.vocabulary import CaseStatus, Outcome
 from foimail.store.db import make_engine, upgrade
-from foimail.store.models import Case, CaseStatus, Outcome
+from foimail.store.models import Case
+from foimail.store.statistics import annual_report, period_statistics, quarterly_statistics
+from foimail.usecases.export import ANNUAL_CSV_COLUMNS, render_statistics
 
 TBILISI = ZoneInfo("Asia/Tbilisi")
 A = "n.beridze@batumi.ge"

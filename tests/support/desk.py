@@ -73,7 +73,7 @@ class Desk:
         try:
             assert self.intake.run_once() == 1
         finally:
-            self.intake.mailbox.close()  # the next run logs in afresh and sees what was appended meanwhile
+            self.intake.close()  # the next run logs in afresh and sees what was appended meanwhile
 
     def send_all(self) -> list[Sent]:
         """Run the outbox until nothing is due; what the SMTP server accepted since the last call."""
@@ -105,7 +105,7 @@ class Desk:
             return row
 
     def close(self) -> None:
-        self.outbox.loop.close()
+        self.outbox.close()
 
 
 def open_desk(make_app: Callable[..., AppContext], smtp_server: Any, mailbox: Any, **office: Any) -> Desk:

@@ -1,0 +1,1 @@
+"""Shipped configuration (annex calendar, example config, systemd unit): the package foimail.defaults."""

@@ -1,0 +1,184 @@
+"""The IMAP mailbox: fetch raw bytes without touching \\Seen, move what was stored, wait with IDLE or polling."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from foimail.adapters.source import ArrivedMessage
+from foimail.adapters.tls import tls_context
+from foimail.config import ImapSettings
+from foimail.errors import PermanentError, TransientError
+
+log = logging.getLogger("foimail.imap")
+
+IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177 §3: servers may drop an IDLE after 29 minutes
+FETCH_ITEMS = [b"BODY.PEEK[]", b"INTERNALDATE"]  # PEEK: a message an officer opened is still a request
+
+
+class ImapMailbox:
+    """One logged-in connection to the FOI mailbox (a `MailSource`)."""
+
+    def __init__(self, settings: ImapSettings) -> None:
+        self.settings = settings
+        self.client: IMAPClient | None = None
+        self.uidvalidity: int | None = None
+        self._folder_names: dict[str, str] = {}
+
+    @property
+    def source_name(self) -> str:
+        return f"imap://{self.settings.username}@{self.settings.host}:{self.settings.port}/{self.settings.folder}"
+
+    def open(self) -> None:
+        if self.client is None:
+            self.connect()
+            log.info("connected to %s uidvalidity=%s", self.source_name, self.uidvalidity)
+
+    def connect(self) -> None:
+        """Connect, log in, create the folders foimail moves mail into, and select the watched folder."""
+        settings = self.settings
+        context = tls_context(settings.verify_certificate)
+        try:
+            client = IMAPClient(
+                settings.host,
+                port=settings.port,
+                ssl=settings.security == "ssl",
+                ssl_context=context,
+                timeout=settings.timeout_seconds,
+            )
+            if settings.security == "starttls":
+                client.starttls(context)
+            client.normalise_times = False
+            client.login(settings.username, settings.password)
+        except LoginError as exc:
+            raise PermanentError(f"IMAP login refused for {settings.username}: {_text(exc)}") from exc
+        except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as exc:
+            raise TransientError(f"IMAP {settings.host}:{settings.port}: {exc.__class__.__name__}: {exc}") from exc
+        self.client = client
+        try:
+            self._prepare_folders()
+            selected = client.select_folder(settings.folder)
+        except (IMAPClientError, OSError) as exc:
+            self.close()
+            raise TransientError(f"IMAP folder setup failed: {_text(exc)}") from exc
+        self.uidvalidity = int(selected[b"UIDVALIDITY"])
+
+    def _prepare_folders(self) -> None:
+        assert self.client is not None
+        delimiter = "/"
+        folders = self.client.list_folders()
+        if folders:
+            raw_delimiter = folders[0][1]
+            if raw_delimiter:
+                delimiter = raw_delimiter.decode() if isinstance(raw_delimiter, bytes) else str(raw_delimiter)
+        for configured in (self.settings.processed_folder, self.settings.quarantine_folder):
+            name = configured.replace("/", delimiter)
+            self._folder_names[configured] = name
+            if not self.client.folder_exists(name):
+                parts = name.split(delimiter)
+                for depth in range(1, len(parts) + 1):  # parents first: some servers need them
+                    partial = delimiter.join(parts[:depth])
+                    if not self.client.folder_exists(partial):
+                        self.client.create_folder(partial)
+                        log.info("created IMAP folder %s", partial)
+
+    def pending(self) -> Iterator[ArrivedMessage]:
+        """Every message now in the watched folder, oldest first, fetched one at a time."""
+        client = self._require()
+        try:
+            uids = sorted(client.search(["ALL"]))
+            for uid in uids:
+                data = client.fetch([uid], FETCH_ITEMS).get(uid)
+                if not data or b"BODY[]" not in data:
+                    continue  # expunged meanwhile by someone else
+                internal = data.get(b"INTERNALDATE")
+                origin = f"{self.source_name};uidvalidity={self.uidvalidity};uid={uid}"
+                yield ArrivedMessage(str(uid), bytes(data[b"BODY[]"]), _aware(internal), origin)
+        except (IMAPClientError, OSError) as exc:
+            raise TransientError(f"IMAP fetch failed: {_text(exc)}") from exc
+
+    def move(self, key: str, configured_folder: str) -> None:
+        """Move one message out of the watched folder: MOVE, or COPY + \\Deleted + UID EXPUNGE. Never deletes."""
+        client = self._require()
+        uid = int(key)
+        target = self._folder_names.get(configured_folder, configured_folder)
+        try:
+            if client.has_capability("MOVE"):
+                client.move([uid], target)
+                return
+            client.copy([uid], target)
+            client.add_flags([uid], [b"\\Deleted"], silent=True)
+            if client.has_capability("UIDPLUS"):
+                client.uid_expunge([uid])
+            else:
+                client.expunge()
+        except (IMAPClientError, OSError) as exc:
+            raise TransientError(f"IMAP move of UID {uid} failed: {_text(exc)}") from exc
+
+    def wait_for_mail(self, stop: threading.Event, poll_seconds: float) -> None:
+        """Block until new mail may be there: IDLE when offered, else a poll.
+
+        IDLE is re-issued every `poll_seconds` (and always before 29 minutes, RFC 2177 §3), so a dead
+        connection is noticed and the health heartbeat stays fresh.
+        """
+        client = self._require()
+        if not (self.settings.idle and client.has_capability("IDLE")):
+            stop.wait(poll_seconds)
+            try:
+                client.noop()
+            except (IMAPClientError, OSError) as exc:
+                raise TransientError(f"IMAP connection lost: {_text(exc)}") from exc
+            return
+        try:
+            client.idle()
+            try:
+                waited = 0.0
+                step = 1.0  # short checks so a stop request is honoured within a second
+                while not stop.is_set() and waited < min(IDLE_RENEW_SECONDS, poll_seconds):
+                    if client.idle_check(timeout=step):
+                        break
+                    waited += step
+            finally:
+                client.idle_done()
+        except (IMAPClientError, OSError) as exc:
+            raise TransientError(f"IMAP IDLE failed: {_text(exc)}") from exc
+
+    def close(self) -> None:
+        if self.client is None:
+            return
+        try:
+            self.client.logout()
+        except (IMAPClientError, OSError):
+            try:
+                self.client.shutdown()
+            except (IMAPClientError, OSError):
+                pass
+        self.client = None
+
+    def capabilities(self) -> tuple[bytes, ...]:
+        """What the server offers (IDLE, MOVE, UIDPLUS ...), for `foimail check`."""
+        return tuple(self._require().capabilities())
+
+    def _require(self) -> IMAPClient:
+        if self.client is None:
+            raise TransientError("IMAP not connected")
+        return self.client
+
+
+def _aware(value: object) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _text(exc: BaseException) -> str:
+    message = exc.args[0] if exc.args else exc
+    if isinstance(message, bytes):
+        return message.decode("utf-8", "replace")
+    return str(message)

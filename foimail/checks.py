@@ -1,0 +1,103 @@
+"""`foimail check`: can foimail reach everything it needs? Each check logs in for real and names what failed."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiosmtplib
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from foimail.adapters.imap import ImapMailbox
+from foimail.adapters.tls import tls_context
+from foimail.config import Settings
+from foimail.errors import FoimailError
+from foimail.store.db import alembic_config, make_engine, ping
+
+
+def run_checks(settings: Settings) -> list[tuple[str, bool, str]]:
+    """Try every connection the daemon needs; each result names what failed."""
+    results = [("config", True, f"read from {settings.source}")]
+    if not settings.office.trusted_authserv_id:
+        results.append(
+            (
+                "officers",
+                True,
+                "WARNING: office.trusted_authserv_id is empty, so a forged From: matching "
+                f"{', '.join(settings.office.officers)} is obeyed as an officer; set it to your MTA's "
+                "Authentication-Results id",
+            )
+        )
+    results.append(_check_database(settings))
+    if settings.imap.host:
+        results.append(_check_imap(settings))
+    else:
+        results.append(("imap", True, "not configured (imap.host is empty)"))
+    if settings.smtp.pickup_dir:
+        results.append(("smtp", True, f"pickup folder {settings.smtp.pickup_dir}"))
+    elif settings.smtp.host:
+        results.append(_check_smtp(settings))
+    else:
+        results.append(("smtp", False, "smtp.host is empty: confirmations cannot be sent"))
+    return results
+
+
+def _check_database(settings: Settings) -> tuple[str, bool, str]:
+    engine = make_engine(settings.database.url)
+    try:
+        ping(engine)
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        head = ScriptDirectory.from_config(alembic_config(settings.database.url)).get_current_head()
+    except FoimailError as exc:
+        return ("database", False, str(exc))
+    finally:
+        engine.dispose()
+    if current != head:
+        return ("database", False, f"schema at {current}, code expects {head}: run `foimail db upgrade`")
+    return ("database", True, f"reachable, schema {current}")
+
+
+def _check_imap(settings: Settings) -> tuple[str, bool, str]:
+    mailbox = ImapMailbox(settings.imap)
+    try:
+        mailbox.connect()
+        capabilities = mailbox.capabilities()
+        idle = "IDLE" if b"IDLE" in capabilities else "no IDLE: polling"
+        return (
+            "imap",
+            True,
+            f"logged in as {settings.imap.username}, {settings.imap.folder} selected, {idle}",
+        )
+    except FoimailError as exc:
+        return ("imap", False, str(exc))
+    finally:
+        mailbox.close()
+
+
+def _check_smtp(settings: Settings) -> tuple[str, bool, str]:
+    smtp = settings.smtp
+
+    async def probe() -> str:
+        client = aiosmtplib.SMTP(
+            hostname=smtp.host,
+            port=smtp.port,
+            use_tls=smtp.security == "ssl",
+            start_tls=smtp.security == "starttls",
+            tls_context=tls_context(smtp.verify_certificate),
+            timeout=smtp.timeout_seconds,
+        )
+        await client.connect()
+        try:
+            if smtp.username:
+                await client.login(smtp.username, smtp.password)
+            return f"connected to {smtp.host}:{smtp.port} ({smtp.security})" + (
+                f", logged in as {smtp.username}" if smtp.username else ""
+            )
+        finally:
+            await client.quit()
+
+    try:
+        return ("smtp", True, asyncio.run(probe()))
+    except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+        return ("smtp", False, f"{smtp.host}:{smtp.port}: {exc.__class__.__name__}: {exc}")

@@ -1,0 +1,196 @@
+"""Send what the outbox holds: claim, render (confirmations as of the moment of sending), send, record.
+
+Each item is claimed in its own short transaction with a lease, sent outside any transaction, and marked
+in another: a crash mid-send leaves the lease to run out, and the item is sent again (at least once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+
+from sqlalchemy import select
+
+from foimail.context import AppContext
+from foimail.core.vocabulary import Direction, OutboxKind, OutboxStatus
+from foimail.errors import PermanentError, TransientError
+from foimail.mail.parse import parse_message
+from foimail.store.db import unit_of_work
+from foimail.store.models import Case, OutboxItem, StoredMessage
+from foimail.store.queries import claim_outbox_item, due_outbox_ids, record_event
+from foimail.usecases import letters
+from foimail.usecases.delivery_failures import record_delivery_failure
+from foimail.usecases.officer_answers import send_receipt
+from foimail.usecases.outbox import retry_delay
+
+log = logging.getLogger("foimail.outbox")
+
+SEND_LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    item_id: int
+    kind: str
+    case_number: str | None
+    recipients: list[str]
+    raw: bytes
+    due_date: date | None
+
+
+class SendMail(Protocol):
+    """Hand one message to the mail server; return its reply. TransientError to retry, PermanentError to give up."""
+
+    def __call__(self, mail_from: str, recipients: Sequence[str], raw: bytes) -> str: ...
+
+
+def deliver_due(ctx: AppContext, send: SendMail) -> int:
+    """Send every item whose time has come; return how many were attempted."""
+    now = ctx.clock()
+    with unit_of_work(ctx.sessions) as session:
+        ids = due_outbox_ids(session, now, ctx.settings.outbox.batch_size)
+    attempted = 0
+    for item_id in ids:
+        prepared = _claim_and_prepare(ctx, item_id)
+        if prepared is None:
+            continue
+        attempted += 1
+        try:
+            reply = send(ctx.settings.office.address, prepared.recipients, prepared.raw)
+        except TransientError as exc:
+            _record_failure(ctx, prepared, str(exc), permanent=False)
+        except PermanentError as exc:
+            _record_failure(ctx, prepared, str(exc), permanent=True)
+        else:
+            _record_sent(ctx, prepared, reply)
+    return attempted
+
+
+def _claim_and_prepare(ctx: AppContext, item_id: int) -> Prepared | None:
+    now = ctx.clock()
+    with unit_of_work(ctx.sessions) as session:
+        item = claim_outbox_item(session, item_id, now, now + SEND_LEASE)
+        if item is None:
+            return None
+        case = session.get(Case, item.case_id) if item.case_id is not None else None
+        due: date | None = None
+        if item.kind == OutboxKind.CONFIRMATION and case is not None:
+            raw, due = letters.confirmation(ctx, case, item, now)
+        elif item.raw is not None:
+            raw = item.raw
+        else:
+            item.status = OutboxStatus.FAILED
+            item.last_error = "nothing to send: no message body"
+            return None
+        return Prepared(item.id, item.kind, case.number if case else None, list(item.recipients), raw, due)
+
+
+def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
+    accepted_at = ctx.clock()
+    digest = hashlib.sha256(prepared.raw).hexdigest()
+    with unit_of_work(ctx.sessions) as session:
+        item = session.get(OutboxItem, prepared.item_id)
+        assert item is not None
+        stored = session.execute(
+            select(StoredMessage).where(StoredMessage.direction == Direction.OUT, StoredMessage.sha256 == digest)
+        ).scalar_one_or_none()
+        if stored is None:
+            stored = StoredMessage(
+                direction=Direction.OUT,
+                message_id_header=item.message_id_header,
+                sha256=digest,
+                raw=prepared.raw,
+                size=len(prepared.raw),
+                sender=ctx.settings.office.address,
+                subject=_subject_of(prepared.raw),
+                kind=item.kind,
+                reasons=[],
+                defects=[],
+                set_aside=False,
+                case_id=item.case_id,
+                source="outbox",
+                received_at=accepted_at,
+                stored_at=accepted_at,
+            )
+            session.add(stored)
+            session.flush()
+        item.status = OutboxStatus.SENT
+        item.sent_at = accepted_at
+        item.stored_message_id = stored.id
+        item.last_error = None
+        case = session.get(Case, item.case_id) if item.case_id is not None else None
+        if case is not None and prepared.kind == OutboxKind.CONFIRMATION and case.confirmed_at is None:
+            # Batumi res. No. 3 Art. 4.3: the period counts from the confirmation; the date it stated is kept.
+            case.confirmed_at = accepted_at
+            case.due_date = prepared.due_date
+            record_event(
+                session,
+                at=accepted_at,
+                actor="foimail",
+                kind="confirmed",
+                case=case,
+                due_date=str(prepared.due_date),
+                recipients=prepared.recipients,
+            )
+        elif case is not None:
+            record_event(
+                session,
+                at=accepted_at,
+                actor="foimail",
+                kind=f"{prepared.kind}_sent",
+                case=case,
+                recipients=prepared.recipients,
+            )
+        receipt_to = item.context.get("receipt_to")
+        if case is not None and receipt_to:
+            send_receipt(
+                ctx,
+                session,
+                case,
+                receipt_to,
+                accepted_at,
+                relayed=True,
+                in_reply_to=item.context.get("officer_message_id"),
+            )
+    log.info(
+        "sent kind=%s case=%s to=%s reply=%r",
+        prepared.kind,
+        prepared.case_number or "-",
+        ",".join(prepared.recipients),
+        reply[:200],
+    )
+
+
+def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanent: bool) -> None:
+    now = ctx.clock()
+    with unit_of_work(ctx.sessions) as session:
+        item = session.get(OutboxItem, prepared.item_id)
+        assert item is not None
+        item.last_error = error[:2000]
+        expired = now - item.created_at > timedelta(hours=ctx.settings.outbox.retry_hours)
+        if permanent or expired:
+            item.status = OutboxStatus.FAILED
+            case = session.get(Case, item.case_id) if item.case_id is not None else None
+            reason = error if permanent else f"still failing after {ctx.settings.outbox.retry_hours} h: {error}"
+            record_delivery_failure(ctx, session, item, case, reason, now)
+        else:
+            item.status = OutboxStatus.PENDING
+            item.next_attempt_at = now + retry_delay(item.attempts)
+            log.warning(
+                "send deferred kind=%s case=%s attempt=%d retry_at=%s error=%r",
+                prepared.kind,
+                prepared.case_number or "-",
+                item.attempts,
+                item.next_attempt_at.isoformat(),
+                error,
+            )
+
+
+def _subject_of(raw: bytes) -> str:
+    """The decoded Subject of mail we composed (headers only: an answer may carry large attachments)."""
+    head = raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    return parse_message(head).subject[:2000]

@@ -1,0 +1,198 @@
+"""Where a classified message goes: one function per destination, each inside the caller's transaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from foimail.context import AppContext
+from foimail.core.classify import MessageKind, Verdict
+from foimail.core.message import InboundMessage
+from foimail.core.numbering import format_number
+from foimail.core.recipients import suppression_reason
+from foimail.core.subject import carries_tag
+from foimail.core.vocabulary import CaseStatus, OutboxKind
+from foimail.store.models import Case, StoredMessage
+from foimail.store.queries import (
+    case_by_number,
+    confirmations_to_since,
+    outbox_by_message_ids,
+    record_event,
+    reply_address,
+    take_next_seq,
+)
+from foimail.usecases.delivery_failures import record_delivery_failure
+from foimail.usecases.notices import notify
+from foimail.usecases.outbox import enqueue, suppress
+
+log = logging.getLogger("foimail.intake")
+
+SUBJECT_LIMIT = 2000
+
+
+def case_for(session: Session, message: InboundMessage, verdict: Verdict) -> Case | None:
+    """The case a message belongs to: its subject tag, else a reply to mail foimail sent on a case."""
+    if verdict.case_number:
+        case = case_by_number(session, verdict.case_number)
+        if case is not None:
+            return case
+    for item in outbox_by_message_ids(session, [*message.in_reply_to, *message.references]):
+        if item.case_id is not None:
+            return session.get(Case, item.case_id)
+    return None
+
+
+def is_on_case(session: Session, message: InboundMessage, case: Case) -> bool:
+    """A message belongs to a case when its requester wrote it, it replies to our mail on the case, or it
+    keeps the case's [tag]. A stranger merely mentioning a number is someone else's request."""
+    sender = message.sender.address if message.sender else ""
+    if sender and sender in {case.requester_address.lower(), reply_address(session, case)}:
+        return True
+    if carries_tag(message.subject, case.number):
+        return True
+    return any(
+        item.case_id == case.id for item in outbox_by_message_ids(session, [*message.in_reply_to, *message.references])
+    )
+
+
+def register(ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, now: datetime) -> Case:
+    """Register a new request and queue its confirmation (GAC Art. 79(1); Batumi res. No. 3 Art. 4.2)."""
+    received_local = stored.received_at.astimezone(ctx.tz)
+    year = received_local.year
+    seq = take_next_seq(session, year)
+    requester = message.sender or (message.reply_to[0] if message.reply_to else None)
+    if message.reply_to and (requester is None or suppression_reason(requester.address, ctx.settings.office.address)):
+        requester = message.reply_to[0]  # From: noreply@... of a web form; the citizen is in Reply-To
+    case = Case(
+        number=format_number(ctx.settings.numbering.format, year, seq),
+        year=year,
+        seq=seq,
+        requester_address=requester.address if requester else "",
+        requester_name=requester.name if requester else "",
+        subject=message.subject[:SUBJECT_LIMIT],
+        received_at=stored.received_at,
+        registered_at=now,
+        status=CaseStatus.OPEN,
+        request_message_id=stored.id,
+    )
+    session.add(case)
+    session.flush()
+    stored.case_id = case.id
+    stored.kind = "request"
+    record_event(
+        session,
+        at=now,
+        actor=case.requester_address or "<unknown>",
+        kind="registered",
+        case=case,
+        message=stored,
+        number=case.number,
+    )
+    reply_address = message.reply_to[0].address if message.reply_to else case.requester_address
+    references = [*message.references, message.message_id] if message.message_id else list(message.references)
+    item = enqueue(
+        session,
+        office_address=ctx.settings.office.address,
+        kind=OutboxKind.CONFIRMATION,
+        recipients=[reply_address],
+        now=now,
+        case=case,
+        context={"in_reply_to": message.message_id, "references": references[-20:]},
+    )
+    limit = ctx.settings.outbox.max_confirmations_per_sender_per_hour
+    if item.status == "pending" and confirmations_to_since(session, reply_address, now - timedelta(hours=1)) > limit:
+        reason = f"more than {limit} confirmations to {reply_address} within an hour (outbox rate limit)"
+        suppress(item, reason, now)
+        record_event(session, at=now, actor="foimail", kind="confirmation_suppressed", case=case, reason=reason)
+    log.info("registered case=%s requester=%s", case.number, case.requester_address)
+    return case
+
+
+def follow_up(
+    ctx: AppContext,
+    session: Session,
+    stored: StoredMessage,
+    message: InboundMessage,
+    case: Case,
+    now: datetime,
+) -> None:
+    """A further message on a known case from someone other than an officer: kept, the officer told."""
+    stored.case_id = case.id
+    stored.kind = "follow_up"
+    record_event(session, at=now, actor=stored.sender or "<unknown>", kind="follow_up", case=case, message=stored)
+    recipients = [case.assigned_officer] if case.assigned_officer else list(ctx.settings.office.notify)
+    if not recipients:
+        return
+    excerpt = message.text.strip()[:1500]
+    values = {
+        "case_number": case.number,
+        "subject": case.subject,
+        "sender": stored.sender,
+        "message_subject": message.subject,
+        "due_date": case.due_date,
+        "excerpt": excerpt,
+        # Answering someone else about this case could disclose the requester's information.
+        "other_sender": stored.sender not in {case.requester_address.lower(), reply_address(session, case)},
+        "requester": case.requester_address,
+    }
+    notify(ctx, session, "office/followup", recipients, values, now, case=case, kind=OutboxKind.FOLLOWUP_NOTICE)
+
+
+def attach_set_aside(
+    ctx: AppContext,
+    session: Session,
+    stored: StoredMessage,
+    message: InboundMessage,
+    verdict: Verdict,
+    now: datetime,
+) -> None:
+    """Keep a bounce or auto-reply on the case it names; a bounce of our mail is recorded and reported."""
+    bounced = outbox_by_message_ids(session, verdict.related_message_ids)
+    case: Case | None = None
+    if verdict.case_number:
+        case = case_by_number(session, verdict.case_number)
+    if case is None:
+        case = next((session.get(Case, i.case_id) for i in bounced if i.case_id is not None), None)
+    if case is None or verdict.kind == MessageKind.OWN_MAIL:
+        return
+    stored.case_id = case.id
+    record_event(
+        session,
+        at=now,
+        actor=stored.sender or "<>",
+        kind=str(verdict.kind),
+        case=case,
+        message=stored,
+        reasons=list(verdict.reasons),
+    )
+    if verdict.kind != MessageKind.BOUNCE:
+        return
+    reason = _bounce_reason(message) or "; ".join(verdict.reasons)
+    actions = {fields.get("action", "").lower() for fields in message.delivery_status}
+    if actions and "failed" not in actions:  # RFC 3464 §2.3.3: "delayed" is a warning; the server retries
+        record_event(
+            session,
+            at=now,
+            actor=stored.sender or "<>",
+            kind="delivery_delayed",
+            case=case,
+            message=stored,
+            reason=reason,
+        )
+        return
+    for item in bounced:
+        record_delivery_failure(ctx, session, item, case, reason, now, actor=stored.sender or "<>", bounce=stored)
+
+
+def _bounce_reason(message: InboundMessage) -> str:
+    """The DSN's per-recipient status and diagnostic (RFC 3464 §2.3), when it has them."""
+    parts = []
+    for fields in message.delivery_status:
+        recipient = fields.get("final-recipient") or fields.get("original-recipient") or ""
+        status = fields.get("status", "")
+        diagnostic = fields.get("diagnostic-code", "")
+        if recipient or status or diagnostic:
+            parts.append(" ".join(p for p in (recipient, status, diagnostic) if p))
+    return "; ".join(parts)

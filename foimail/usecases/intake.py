@@ -1,0 +1,176 @@
+"""Process one message: raw bytes in, a case / follow-up / set-aside record out, in one transaction.
+
+The data walk (STYLE.md): parse -> classify -> route -> rows (raw message, case, event, outbox) -> commit.
+Calling it twice with the same bytes registers nothing twice: the sha256 of the raw bytes is unique.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from foimail.context import AppContext
+from foimail.core.classify import MessageKind, Verdict, classify
+from foimail.core.message import InboundMessage
+from foimail.core.recipients import matches_any
+from foimail.core.vocabulary import Direction
+from foimail.mail.parse import parse_message
+from foimail.store.db import unit_of_work
+from foimail.store.models import StoredAttachment, StoredMessage
+from foimail.store.queries import inbound_by_message_id, inbound_by_sha256
+from foimail.usecases import dispositions
+from foimail.usecases.officer_answers import handle_officer_message
+from foimail.usecases.result import IntakeResult
+
+log = logging.getLogger("foimail.intake")
+
+
+def sha256_hex(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def process_one(ctx: AppContext, raw: bytes, *, source: str, received_at: datetime | None = None) -> IntakeResult:
+    """Store, classify and route one message in one transaction (STYLE.md habit 6)."""
+    now = ctx.clock()
+    digest = sha256_hex(raw)
+    with unit_of_work(ctx.sessions) as session:
+        existing = inbound_by_sha256(session, digest)
+        if existing is not None:
+            number = existing.case.number if existing.case is not None else None
+            log.info("duplicate message=%s stored_as=%s case=%s", digest[:12], existing.id, number or "-")
+            return IntakeResult("duplicate", existing.id, number, ("same bytes already stored",))
+        # The raw bytes go to the database before parsing: the two never hold a large message's memory at once.
+        stored = _store(session, raw, digest, None, source, received_at or now, now)
+        if len(raw) > ctx.settings.intake.max_message_bytes:
+            reason = f"message of {len(raw)} bytes exceeds intake.max_message_bytes"
+            return _set_aside(session, stored, MessageKind.UNPARSEABLE, (reason,))
+        message = parse_message(raw)
+        _describe(session, stored, message)
+        verdict = classify(message, ctx.classify_rules)
+        result = _route(ctx, session, stored, message, verdict, now)
+    log.info(
+        "intake result=%s case=%s message_id=%s source=%s reasons=%r",
+        result.kind,
+        result.case_number or "-",
+        stored.message_id_header or "-",
+        source,
+        "; ".join(result.reasons),
+    )
+    return result
+
+
+def store_unprocessable(ctx: AppContext, raw: bytes, *, source: str, error: str) -> IntakeResult:
+    """The catch-all's record: keep the bytes of a message whose processing failed, set aside with the error."""
+    now = ctx.clock()
+    digest = sha256_hex(raw)
+    with unit_of_work(ctx.sessions) as session:
+        existing = inbound_by_sha256(session, digest)
+        if existing is not None:
+            return IntakeResult("duplicate", existing.id, None, ("same bytes already stored",))
+        stored = _store(session, raw, digest, None, source, now, now)
+        return _set_aside(session, stored, MessageKind.UNPARSEABLE, (f"processing failed: {error}",))
+
+
+def _route(
+    ctx: AppContext,
+    session: Session,
+    stored: StoredMessage,
+    message: InboundMessage,
+    verdict: Verdict,
+    now: datetime,
+) -> IntakeResult:
+    if verdict.kind in (
+        MessageKind.OWN_MAIL,
+        MessageKind.BOUNCE,
+        MessageKind.AUTO_REPLY,
+        MessageKind.SPAM,
+        MessageKind.UNPARSEABLE,
+    ):
+        dispositions.attach_set_aside(ctx, session, stored, message, verdict, now)
+        return _set_aside(session, stored, verdict.kind, verdict.reasons)
+    earlier = inbound_by_message_id(session, message.message_id) if message.message_id else None
+    if earlier is not None and earlier.id != stored.id and earlier.sender == stored.sender:
+        reason = f"same Message-ID as stored message #{earlier.id} (a copy with other headers)"
+        return _set_aside(session, stored, "duplicate", (reason,))
+    sender = message.sender.address if message.sender else ""
+    officers = ctx.settings.office.officers
+    # A web form on the city's own site writes From: noreply@<city> with the citizen in Reply-To.
+    writes_for_other = any(not matches_any(r.address, officers) for r in message.reply_to)
+    # The office address itself counts: officers answering from the shared FOI mailbox ("Send As").
+    own = sender == ctx.settings.office.address.lower()
+    is_officer = bool(sender) and (own or matches_any(sender, officers)) and not writes_for_other
+    case = dispositions.case_for(session, message, verdict)
+    if is_officer:
+        outcome = handle_officer_message(ctx, session, stored, message, verdict, case, now)
+        if outcome is not None:
+            return outcome
+    if case is not None and dispositions.is_on_case(session, message, case):
+        dispositions.follow_up(ctx, session, stored, message, case, now)
+        return IntakeResult("follow_up", stored.id, case.number, verdict.reasons)
+    reasons = verdict.reasons
+    if case is not None:
+        reasons = (f"mentions {case.number} but is neither from its requester nor a reply to it: a new request",)
+    case = dispositions.register(ctx, session, stored, message, now)
+    return IntakeResult("request", stored.id, case.number, reasons)
+
+
+def _store(
+    session: Session,
+    raw: bytes,
+    digest: str,
+    message: InboundMessage | None,
+    source: str,
+    received_at: datetime,
+    now: datetime,
+) -> StoredMessage:
+    stored = StoredMessage(
+        direction=Direction.IN,
+        sha256=digest,
+        raw=raw,
+        size=len(raw),
+        sender="",
+        subject="",
+        kind="pending",
+        reasons=[],
+        defects=[],
+        set_aside=False,
+        source=source,
+        received_at=received_at,
+        stored_at=now,
+    )
+    session.add(stored)
+    session.flush()
+    if message is not None:
+        _describe(session, stored, message)
+    return stored
+
+
+def _describe(session: Session, stored: StoredMessage, message: InboundMessage) -> None:
+    """Fill in what parsing found: headers for listing, defects, and each attachment's facts."""
+    stored.message_id_header = message.message_id or None
+    stored.sender = message.sender.address if message.sender else ""
+    stored.subject = message.subject[:2000]
+    stored.defects = list(message.defects)
+    for attachment in message.attachments:
+        session.add(
+            StoredAttachment(
+                message_id=stored.id,
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                size=len(attachment.data),
+                sha256=sha256_hex(attachment.data),
+            )
+        )
+    session.flush()
+
+
+def _set_aside(session: Session, stored: StoredMessage, kind: str, reasons: tuple[str, ...]) -> IntakeResult:
+    stored.kind = str(kind)
+    stored.reasons = list(reasons)
+    stored.set_aside = True
+    session.flush()
+    number = stored.case.number if stored.case is not None else None
+    return IntakeResult("set_aside", stored.id, number, reasons, quarantined=kind == MessageKind.UNPARSEABLE)

@@ -1,0 +1,168 @@
+"""The daily digests: officers' cases falling due, and the office-wide view of what is overdue or stuck.
+
+State lives in the database (sent_notices): running the job twice, or late after downtime, sends each
+digest once per recipient and day. Nothing is sent on a non-working day.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from foimail.context import AppContext
+from foimail.core.calendar import (
+    forwarding_notice_due,
+    is_due_within,
+    is_overdue,
+    local_date,
+    refusal_explanation_due,
+    working_days_between,
+)
+from foimail.core.vocabulary import CaseStatus, Direction, OutboxKind, OutboxStatus
+from foimail.store.db import unit_of_work
+from foimail.store.models import Case, OutboxItem, StoredMessage
+from foimail.store.queries import claim_notice
+from foimail.usecases.notices import notify
+
+log = logging.getLogger("foimail.reminders")
+
+STUCK_CONFIRMATION = timedelta(hours=1)
+RECENT_SET_ASIDE = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    number: str
+    subject: str
+    requester: str
+    due_date: date
+    working_days_left: int
+    overdue: bool
+    officer: str | None
+
+
+def send_daily_digests(ctx: AppContext) -> int:
+    """Queue today's digests; return how many were queued (0 on non-working days or when already sent)."""
+    now = ctx.clock()
+    today = local_date(now, ctx.tz)
+    if not ctx.calendar.is_working_day(today):
+        log.info("no reminders: %s is not a working day", today)
+        return 0
+    queued = 0
+    with unit_of_work(ctx.sessions) as session:
+        lines = _case_lines(ctx, session, today)
+        by_recipient: dict[str, list[CaseLine]] = defaultdict(list)
+        for line in lines:
+            for recipient in [line.officer] if line.officer else ctx.settings.office.notify:
+                by_recipient[recipient.lower()].append(line)
+        office_view = _office_view(ctx, session, now, today, lines)
+        for recipient in ctx.settings.office.notify:
+            by_recipient.setdefault(recipient.lower(), [])
+        for recipient, own in sorted(by_recipient.items()):
+            is_notify = recipient in {r.lower() for r in ctx.settings.office.notify}
+            if not own and not (is_notify and office_view["anything"]):
+                continue
+            if not claim_notice(session, "digest", recipient, today, now):
+                continue
+            values = {"today": today, "cases": own, "office": office_view if is_notify else None}
+            notify(ctx, session, "office/digest", [recipient], values, now, kind=OutboxKind.DIGEST)
+            queued += 1
+    log.info("daily digests queued=%d day=%s", queued, today)
+    return queued
+
+
+def _case_lines(ctx: AppContext, session: Session, today: date) -> list[CaseLine]:
+    horizon = max(ctx.settings.reminders.days_before, default=0)
+    query = select(Case).where(Case.status == CaseStatus.OPEN, Case.due_date.is_not(None)).order_by(Case.due_date)
+    lines = []
+    for case in session.execute(query).scalars():
+        assert case.due_date is not None
+        overdue = is_overdue(case.due_date, today)
+        if overdue or is_due_within(case.due_date, today, horizon, ctx.calendar):
+            lines.append(
+                CaseLine(
+                    case.number,
+                    case.subject,
+                    case.requester_address,
+                    case.due_date,
+                    working_days_between(today, case.due_date, ctx.calendar),
+                    overdue,
+                    case.assigned_officer,
+                )
+            )
+    return lines
+
+
+def _office_view(
+    ctx: AppContext, session: Session, now: datetime, today: date, lines: list[CaseLine]
+) -> dict[str, object]:
+    """What the person responsible for FOI must see: overdue cases, stuck mail, set-aside mail, side deadlines."""
+    stuck = list(
+        session.execute(
+            select(OutboxItem).where(
+                OutboxItem.kind == OutboxKind.CONFIRMATION,
+                OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+                OutboxItem.created_at < now - STUCK_CONFIRMATION,
+            )
+        ).scalars()
+    )
+    failed = list(
+        session.execute(
+            select(OutboxItem).where(
+                OutboxItem.status == OutboxStatus.FAILED, OutboxItem.created_at >= now - RECENT_SET_ASIDE
+            )
+        ).scalars()
+    )
+    set_aside = list(
+        session.execute(
+            select(StoredMessage)
+            .where(
+                StoredMessage.direction == Direction.IN,
+                StoredMessage.set_aside.is_(True),
+                StoredMessage.stored_at >= now - RECENT_SET_ASIDE,
+            )
+            .order_by(StoredMessage.id)
+        ).scalars()
+    )
+    side = _side_deadlines(ctx, session)
+    view: dict[str, object] = {
+        "overdue": [line for line in lines if line.overdue],
+        "stuck_confirmations": [(item.id, item.recipients, item.last_error) for item in stuck],
+        "failed": [(item.id, item.kind, item.recipients, item.last_error) for item in failed],
+        "set_aside": [(m.id, m.kind, m.sender, m.subject, "; ".join(m.reasons)) for m in set_aside],
+        "side_deadlines": side,
+        "decree_reminder": today.month == 12,
+        "next_year": today.year + 1,
+    }
+    view["anything"] = any(
+        view[k] for k in ("overdue", "stuck_confirmations", "failed", "set_aside", "side_deadlines", "decree_reminder")
+    )
+    return view
+
+
+def _side_deadlines(ctx: AppContext, session: Session) -> list[tuple[str, str, date]]:
+    """Refusals (GAC Art. 41(2)) and forwardings (Art. 80(3)) whose written notice has not gone out yet."""
+    query = (
+        select(Case, OutboxItem)
+        .join(OutboxItem, OutboxItem.case_id == Case.id)
+        .where(
+            Case.outcome.in_(["refused", "answered_partial", "forwarded"]),
+            OutboxItem.kind == OutboxKind.RELAY,
+            OutboxItem.status != OutboxStatus.SENT,
+        )
+    )
+    result = []
+    for case, _item in session.execute(query):
+        if case.answered_at is None:
+            continue
+        decided = local_date(case.answered_at, ctx.tz)
+        if case.outcome == "forwarded":
+            result.append((case.number, "GAC Art. 80(3)", forwarding_notice_due(decided, ctx.calendar)))
+        else:
+            result.append((case.number, "GAC Art. 41(2)", refusal_explanation_due(decided, ctx.calendar)))
+    return result

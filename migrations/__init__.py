@@ -1,0 +1,1 @@
+"""Alembic migrations, shipped inside the foimail wheel as the package foimail.migrations (see pyproject.toml)."""
