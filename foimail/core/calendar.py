@@ -330,6 +330,14 @@ def annual_publication_due(year: int) -> date:
     return _add_months(date(year, 12, 31), 3)
 
 
+def entry_into_force_publication_due(in_force: date) -> date:
+    """Batumi res. No. 3 annex note 2: within 10 days of the act's entry into force (CPC 60(2)).
+
+    Not moved onto a working day, like the periodic deadlines of note 1: the stricter date is never missed.
+    """
+    return in_force + timedelta(days=10)
+
+
 def art49_report_date(year: int, calendar: WorkingCalendar) -> date:
     """GAC Art. 49: the report is due on 10 December; ready by the last working day on or before it."""
     return calendar.last_working_day_on_or_before(date(year, 12, 10))

@@ -6,13 +6,17 @@ Deadlines of periodic items (annex note 1; months counted by CPC Art. 61(1), thr
 
 - quarterly: one month after each quarter ends (Q1 -> 30 April ... Q4 -> 31 January of the next year);
 - yearly: three months after the year ends (31 March of the next year);
+- quarterly and yearly (item 5.2): both;
 - semiannual: one month after each half-year ends (30 July, 31 January) — our reading of note 1;
 - monthly: one month after each month ends (31 January -> 28/29 February) — our reading of note 1.
 
 A deadline is the date the months give, not moved onto a working day: CPC Art. 61(2) would allow the next
-working day, but the stricter date is never missed by following it. Items published on a change
-("on_change") or within 10 days of an act entering into force (annex note 2) follow events foimail does not
-see, so they have no deadlines here.
+working day, but the stricter date is never missed by following it.
+
+Events (annex note 2): an act entering into force starts a 10-day deadline for items 5.13, 6.1 and 6.2
+("within 10 days of entry into force"), and so does an amendment behind an "on_change" item. foimail does
+not see acts enter into force: an officer records each one as a PublicationEvent, which then has a deadline
+and a reminder day like a periodic item's.
 """
 
 from __future__ import annotations
@@ -27,17 +31,23 @@ from foimail.core.calendar import (
     WorkingCalendar,
     _add_months,  # CPC Art. 61(1); private in calendar.py, used so month arithmetic stays in one place
     annual_publication_due,
+    entry_into_force_publication_due,
     quarterly_publication_due,
 )
 from foimail.core.statistics import Label
 
 __all__ = [
+    "EVENT_PERIODS",
     "PERIOD_LABELS",
     "PERIODIC",
+    "PublicationEvent",
     "PublicationDataError",
     "PublicationItem",
     "PublicationPeriod",
+    "check_event",
     "due_dates",
+    "event_reminders_owed",
+    "events_upcoming",
     "parse_publication",
     "period_label",
     "reminder_date",
@@ -57,6 +67,7 @@ class PublicationPeriod(StrEnum):
     QUARTERLY = "quarterly"
     SEMIANNUAL = "semiannual"
     YEARLY = "yearly"
+    QUARTERLY_AND_YEARLY = "quarterly_and_yearly"  # item 5.2
     MONTHLY = "monthly"
     ON_CHANGE = "on_change"
     WITHIN_10_DAYS = "within_10_days_of_entry_into_force"
@@ -67,14 +78,21 @@ PERIODIC = frozenset(
         PublicationPeriod.QUARTERLY,
         PublicationPeriod.SEMIANNUAL,
         PublicationPeriod.YEARLY,
+        PublicationPeriod.QUARTERLY_AND_YEARLY,
         PublicationPeriod.MONTHLY,
     }
 )
+
+# Annex note 2: the periods whose deadlines follow an act's (or an amendment's) entry into force.
+EVENT_PERIODS = frozenset({PublicationPeriod.WITHIN_10_DAYS, PublicationPeriod.ON_CHANGE})
 
 PERIOD_LABELS: Mapping[PublicationPeriod, Label] = {
     PublicationPeriod.QUARTERLY: Label("quarterly", "კვარტალური", "quarterly"),
     PublicationPeriod.SEMIANNUAL: Label("semiannual", "ნახევარწლიური", "semiannual"),
     PublicationPeriod.YEARLY: Label("yearly", "ყოველწლიური", "yearly"),
+    PublicationPeriod.QUARTERLY_AND_YEARLY: Label(
+        "quarterly_and_yearly", "კვარტალური და ყოველწლიური", "quarterly and yearly"
+    ),
     PublicationPeriod.MONTHLY: Label("monthly", "ყოველთვიური", "monthly"),
     PublicationPeriod.ON_CHANGE: Label("on_change", "ცვლილების შემთხვევაში", "on change"),
     PublicationPeriod.WITHIN_10_DAYS: Label(
@@ -108,7 +126,11 @@ class PublicationItem:
     @property
     def sort_key(self) -> tuple[int, ...]:
         """Annex order: 2.4 before 2.10."""
-        return tuple(int(part) for part in self.id.split("."))
+        return _annex_order(self.id)
+
+
+def _annex_order(item_id: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in item_id.split("."))
 
 
 class PublicationDataError(ValueError):
@@ -180,12 +202,16 @@ def due_dates(item: PublicationItem, year: int) -> tuple[date, ...]:
     """Batumi res. No. 3 annex note 1: the deadlines for the periods of `year`, in order.
 
     The deadline of a period ending in December falls in the next year (Q4 -> 31 January, yearly -> 31
-    March). An item without periods (on_change, within 10 days of entry into force) has none.
+    March). An item without periods (on_change, within 10 days of entry into force) has none: its deadlines
+    come from recorded events.
     """
     if item.period is PublicationPeriod.QUARTERLY:
         return tuple(quarterly_publication_due(year, quarter) for quarter in (1, 2, 3, 4))
     if item.period is PublicationPeriod.YEARLY:
         return (annual_publication_due(year),)
+    if item.period is PublicationPeriod.QUARTERLY_AND_YEARLY:  # Q4's month ends before the year's three
+        quarters = tuple(quarterly_publication_due(year, quarter) for quarter in (1, 2, 3, 4))
+        return (*quarters, annual_publication_due(year))
     if item.period is PublicationPeriod.SEMIANNUAL:  # a half-year ends with Q2 and with Q4
         return (quarterly_publication_due(year, 2), quarterly_publication_due(year, 4))
     if item.period is PublicationPeriod.MONTHLY:
@@ -251,3 +277,67 @@ def reminders_due(
         for deadline, item in found
         if deadline >= earliest and reminder_date(deadline, calendar, lead_days) == today
     )
+
+
+@dataclass(frozen=True)
+class PublicationEvent:
+    """An act (or an amendment) an officer recorded: the annex item, the act's title, its entry into force."""
+
+    item_id: str
+    title: str
+    in_force: date
+
+    @property
+    def due(self) -> date:
+        """Batumi res. No. 3 annex note 2: the last day to publish, 10 days after entry into force."""
+        return entry_into_force_publication_due(self.in_force)
+
+
+def check_event(items: Iterable[PublicationItem], item_id: str, title: str) -> PublicationItem:
+    """The item an event is recorded for; PublicationDataError if it is unknown, periodic, or the title empty.
+
+    Annex note 2 gives events to items 5.13, 6.1, 6.2 and to "on_change" items; a periodic item's
+    deadlines come from its periods, so an event there is a mistake (most likely a wrong item number).
+    """
+    found = {item.id: item for item in items}.get(item_id.strip())
+    if found is None:
+        raise PublicationDataError(item_id, "no such annex item")
+    if found.period not in EVENT_PERIODS:
+        raise PublicationDataError(
+            found.id, f"the item is published by period ({found.period.value}), not after an act enters into force"
+        )
+    if not title.strip():
+        raise PublicationDataError(found.id, "the title of the act is empty")
+    return found
+
+
+def events_upcoming(events: Iterable[PublicationEvent], today: date, within_days: int) -> list[PublicationEvent]:
+    """The events due from today to today + within_days, by due date, item and title (as `upcoming`)."""
+    if within_days < 0:
+        raise ValueError(f"within_days must not be negative, not {within_days}")
+    last = today + timedelta(days=within_days)
+    return _events_sorted(event for event in events if today <= event.due <= last)
+
+
+def event_reminders_owed(
+    events: Iterable[PublicationEvent], today: date, calendar: WorkingCalendar, lead_days: int = 7
+) -> list[PublicationEvent]:
+    """The events to remind of today: reminder day reached, deadline not passed; on working days only.
+
+    An event is often recorded after its reminder day (the act came into force a week ago), so a reminder
+    owed is one whose day is today or past; the caller remembers which it has sent.
+    """
+    if lead_days < 0:
+        raise ValueError(f"lead_days must not be negative, not {lead_days}")
+    if not calendar.is_working_day(today):
+        return []
+    return _events_sorted(
+        event for event in events if reminder_date(event.due, calendar, lead_days) <= today <= event.due
+    )
+
+
+def _events_sorted(events: Iterable[PublicationEvent]) -> list[PublicationEvent]:
+    def key(event: PublicationEvent) -> tuple[date, tuple[int, ...], str]:
+        return event.due, _annex_order(event.item_id), event.title
+
+    return sorted(events, key=key)

@@ -49,9 +49,10 @@ def test_shipped_file_ids_are_unique_and_every_title_is_given_in_both_languages(
         assert not GEORGIAN.search(entry.title_en), entry.id
 
 
-def test_shipped_file_says_its_titles_are_paraphrased() -> None:
-    header = SHIPPED.read_text(encoding="utf-8").split("[[item]]")[0]
-    assert "titles paraphrased; check against the resolution's annex" in header.lower()
+def test_shipped_file_says_whose_words_its_titles_are() -> None:
+    header = " ".join(SHIPPED.read_text(encoding="utf-8").split("[[item]]")[0].replace("#", " ").split())
+    assert "title_ka is the annex's own wording" in header
+    assert "where this file and the annex differ, the annex wins" in header.lower()
 
 
 def test_a_broken_file_names_the_item(tmp_path: Path) -> None:

@@ -251,14 +251,22 @@ def check_reports_once_on_the_first_working_day_after_their_period(mail: list[Qu
 PUBLICATION_LINE = re.compile(r"^  (\d+\.\d+)  (\d{4}-\d\d-\d\d)  ", re.MULTILINE)
 
 
+# The annex's items by period (Batumi res. No. 3 annex; 5.2 is quarterly and yearly).
+QUARTERLY_ITEMS = ("2.4", "3.3", "4.1", "4.2", "4.3", "4.4", "5.1", "5.2", "5.3", "5.4", "5.12")
+YEARLY_ITEMS = ("1.3", "2.3", "5.2", "5.5", "5.6", "5.7", "5.8", "5.9", "5.10", "5.11")
+
+
 def check_publication_reminders_once_a_week_ahead(mail: list[Queued]) -> None:
+    def due(items: tuple[str, ...], deadline: str) -> list[tuple[str, str]]:
+        return [(item_id, deadline) for item_id in items]
+
     reminded = [(m.queued_on, PUBLICATION_LINE.findall(m.body)) for m in publication_reminders(mail)]
     assert reminded == [
-        (date(2027, 1, 22), [("2.4", "2027-01-31")]),  # 24 January is a Sunday: the Friday before
-        (date(2027, 3, 24), [("1.3", "2027-03-31"), ("2.3", "2027-03-31")]),
-        (date(2027, 4, 27), [("2.4", "2027-04-30")]),  # due Fri 23 April, down until 26 April: on return
-        (date(2027, 7, 23), [("2.4", "2027-07-30")]),
-        (date(2027, 10, 22), [("2.4", "2027-10-30")]),
+        (date(2027, 1, 22), due(QUARTERLY_ITEMS, "2027-01-31")),  # 24 January is a Sunday: the Friday before
+        (date(2027, 3, 24), due(YEARLY_ITEMS, "2027-03-31")),
+        (date(2027, 4, 27), due(QUARTERLY_ITEMS, "2027-04-30")),  # due Fri 23 April, down until 26 April
+        (date(2027, 7, 23), due(QUARTERLY_ITEMS, "2027-07-30")),
+        (date(2027, 10, 22), due(QUARTERLY_ITEMS, "2027-10-30")),
     ]
     assert all(m.recipients == (NOTIFY,) for m in publication_reminders(mail))
 
