@@ -71,6 +71,7 @@ class OfficeSettings:
     officers: tuple[str, ...] = ("*@batumi.ge",)
     notify: tuple[str, ...] = ()
     trusted_authserv_id: str = ""
+    complaints_to: str = ""  # named in refusals (GAC Art. 41): where an administrative complaint goes
 
     @property
     def domain(self) -> str:

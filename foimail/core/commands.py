@@ -28,10 +28,13 @@ from foimail.core.classify import is_usable_address
 
 __all__ = [
     "COMMAND_ALIASES",
+    "COMMAND_USAGE",
     "GROUND_ALIASES",
+    "GROUND_WORDS",
     "OUTCOME_KINDS",
     "Command",
     "CommandKind",
+    "CommandUsage",
     "ParsedCommands",
     "RefusalGround",
     "parse_commands",
@@ -129,8 +132,41 @@ GROUND_ALIASES: dict[str, RefusalGround] = {
     for word in (first, *(f"{first}-{second}" for second in seconds))
 }
 _GROUND_SECONDS = {ground: seconds for ground, _, seconds in _GROUND_WORDS}
-_GROUND_CHOICES = "personal, commercial, state, professional, other"
-_GROUND_CHOICES_KA = "პერსონალური, კომერციული, სახელმწიფო, პროფესიული, სხვა"
+# The one-word grounds by language, as the help in officers' error letters lists them.
+GROUND_WORDS: dict[str, tuple[str, ...]] = {
+    "en": tuple(firsts[0] for _, firsts, _ in _GROUND_WORDS),
+    "ka": tuple(firsts[1] for _, firsts, _ in _GROUND_WORDS),
+}
+_GROUND_CHOICES = ", ".join(GROUND_WORDS["en"])
+_GROUND_CHOICES_KA = ", ".join(GROUND_WORDS["ka"])
+
+
+@dataclass(frozen=True)
+class CommandUsage:
+    """How a command is written, for the help officers are sent: its word in each language, its argument."""
+
+    kind: CommandKind
+    word_ka: str
+    argument_ka: str = ""
+    argument_en: str = ""
+
+    @property
+    def word_en(self) -> str:
+        return self.kind.value
+
+
+_REFUSAL_ARGUMENT = ("<საფუძველი> [აქტი]", "<ground> [act]")
+# In the order the help lists them; every word is one COMMAND_ALIASES knows (tests/core/test_commands.py).
+COMMAND_USAGE: tuple[CommandUsage, ...] = (
+    CommandUsage(CommandKind.PARTIAL, "ნაწილობრივ", *_REFUSAL_ARGUMENT),
+    CommandUsage(CommandKind.REFUSED, "უარი", *_REFUSAL_ARGUMENT),
+    CommandUsage(CommandKind.FORWARDED, "გადაგზავნილი", "<ორგანო>", "<body>"),
+    CommandUsage(CommandKind.NOTHELD, "არ-გვაქვს"),
+    CommandUsage(CommandKind.NOTE, "შენიშვნა", "<ტექსტი>", "<text>"),
+    CommandUsage(CommandKind.ASSIGN, "დანიშვნა", "<მისამართი>", "<address>"),
+    CommandUsage(CommandKind.WITHDRAWN, "გამოთხოვილი"),
+    CommandUsage(CommandKind.CONSULTED, "კონსულტაცია", "<სამსახური ან ორგანო>", "<unit or body>"),
+)
 
 _COMMAND_LINE = re.compile(r"[^\S\r\n]*[#＃](?P<word>[^\W\d_][\w-]*)(?P<rest>.*)", re.DOTALL)
 

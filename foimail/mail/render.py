@@ -8,6 +8,9 @@ from typing import Final
 
 import jinja2
 
+from foimail.core.commands import COMMAND_USAGE, GROUND_WORDS
+from foimail.core.labels import label
+
 # Nominative month names: the Georgian long date is "2026 წლის 3 დეკემბერი".
 KA_MONTHS: Final = (
     "იანვარი",
@@ -22,6 +25,21 @@ KA_MONTHS: Final = (
     "ოქტომბერი",
     "ნოემბერი",
     "დეკემბერი",
+)
+# Dative month names, for a date in running text: "2026 წლის 3 დეკემბერს გაეგზავნა".
+KA_MONTHS_DATIVE: Final = (
+    "იანვარს",
+    "თებერვალს",
+    "მარტს",
+    "აპრილს",
+    "მაისს",
+    "ივნისს",
+    "ივლისს",
+    "აგვისტოს",
+    "სექტემბერს",
+    "ოქტომბერს",
+    "ნოემბერს",
+    "დეკემბერს",
 )
 EN_MONTHS: Final = (
     "January",
@@ -42,6 +60,11 @@ EN_MONTHS: Final = (
 def ka_date(value: date) -> str:
     """`2026 წლის 3 დეკემბერი`; a datetime is shown as its own calendar date, never converted."""
     return f"{value.year} წლის {value.day} {KA_MONTHS[value.month - 1]}"
+
+
+def ka_date_dative(value: date) -> str:
+    """`2026 წლის 3 დეკემბერს`: the date on which something happens, inside a sentence."""
+    return f"{value.year} წლის {value.day} {KA_MONTHS_DATIVE[value.month - 1]}"
 
 
 def en_date(value: date) -> str:
@@ -66,7 +89,13 @@ class TemplateRenderer:
             keep_trailing_newline=True,
         )
         self._env.filters["ka_date"] = ka_date
+        self._env.filters["ka_date_dative"] = ka_date_dative
         self._env.filters["en_date"] = en_date
+        self._env.filters["ka"] = lambda value, group: label(value, group, "ka")
+        self._env.filters["en"] = lambda value, group: label(value, group, "en")
+        # What the officers' help shows comes from the parser's own tables, so the two cannot drift apart.
+        self._env.globals["COMMANDS"] = COMMAND_USAGE
+        self._env.globals["GROUND_WORDS"] = GROUND_WORDS
 
     def render(self, name: str, **context: object) -> str:
         """Render template `name` (path relative to the template directory).

@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from foimail.mail.render import TemplateRenderer, en_date, ka_date
+from foimail.mail.render import TemplateRenderer, en_date, ka_date, ka_date_dative
 
 
 @pytest.fixture
@@ -92,24 +92,25 @@ def test_names_cannot_leave_the_template_directory(templates: Path) -> None:
 
 
 MONTHS = [
-    (1, "იანვარი", "January"),
-    (2, "თებერვალი", "February"),
-    (3, "მარტი", "March"),
-    (4, "აპრილი", "April"),
-    (5, "მაისი", "May"),
-    (6, "ივნისი", "June"),
-    (7, "ივლისი", "July"),
-    (8, "აგვისტო", "August"),
-    (9, "სექტემბერი", "September"),
-    (10, "ოქტომბერი", "October"),
-    (11, "ნოემბერი", "November"),
-    (12, "დეკემბერი", "December"),
+    (1, "იანვარი", "იანვარს", "January"),
+    (2, "თებერვალი", "თებერვალს", "February"),
+    (3, "მარტი", "მარტს", "March"),
+    (4, "აპრილი", "აპრილს", "April"),
+    (5, "მაისი", "მაისს", "May"),
+    (6, "ივნისი", "ივნისს", "June"),
+    (7, "ივლისი", "ივლისს", "July"),
+    (8, "აგვისტო", "აგვისტოს", "August"),
+    (9, "სექტემბერი", "სექტემბერს", "September"),
+    (10, "ოქტომბერი", "ოქტომბერს", "October"),
+    (11, "ნოემბერი", "ნოემბერს", "November"),
+    (12, "დეკემბერი", "დეკემბერს", "December"),
 ]
 
 
-@pytest.mark.parametrize(("month", "ka", "en"), MONTHS)
-def test_date_filters(month: int, ka: str, en: str) -> None:
+@pytest.mark.parametrize(("month", "ka", "ka_dative", "en"), MONTHS)
+def test_date_filters(month: int, ka: str, ka_dative: str, en: str) -> None:
     assert ka_date(date(2026, month, 3)) == f"2026 წლის 3 {ka}"
+    assert ka_date_dative(date(2026, month, 3)) == f"2026 წლის 3 {ka_dative}"  # "... 3 დეკემბერს გაეგზავნა"
     assert en_date(date(2026, month, 3)) == f"3 {en} 2026"
 
 

@@ -1,0 +1,122 @@
+"""The words letters show for foimail's values: outcomes, refusal grounds, case statuses, kinds of mail.
+
+One place for them, so that a template never spells a machine name ("relay", "confirmation") inside a
+Georgian sentence and two letters never name one outcome two ways. Templates reach them through the
+`ka` and `en` filters (mail/render.py): ``{{ outcome|ka("outcome") }}``. A value without a label is shown
+as it is, never an error: a new kind must not stop a digest; tests/core/test_labels.py checks that every
+known value has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Final
+
+from foimail.core.commands import RefusalGround
+from foimail.core.statistics import LANGUAGES, Label
+
+__all__ = ["LABELS", "LabelGroup", "label"]
+
+
+class LabelGroup(StrEnum):
+    """Which kind of value a label names: one machine name may mean different things in two groups."""
+
+    OUTCOME = "outcome"
+    GROUND = "ground"
+    STATUS = "status"
+    MAIL = "mail"  # what foimail sends (outbox kinds)
+    MESSAGE = "message"  # what came in (stored message kinds)
+    DEADLINE = "deadline"  # the side deadlines of GAC Arts. 41 and 80
+    REPORT = "report"  # the statistics files foimail builds
+
+
+def _group(*labels: Label) -> Mapping[str, Label]:
+    return {entry.name: entry for entry in labels}
+
+
+LABELS: Final[Mapping[LabelGroup, Mapping[str, Label]]] = {
+    LabelGroup.OUTCOME: _group(
+        Label("answered_full", "ინფორმაცია გაცემულია სრულად", "answered in full"),
+        Label("answered_partial", "ინფორმაცია გაცემულია ნაწილობრივ", "answered in part"),
+        Label("refused", "ინფორმაციის გაცემაზე უარი", "refused"),
+        Label(
+            "not_held", "ინფორმაცია არ გვაქვს, მოთხოვნა დაბრუნდა (სზაკ 80(4))", "not held, returned (GAC Art. 80(4))"
+        ),
+        Label("forwarded", "გადაეგზავნა უფლებამოსილ ორგანოს (სზაკ 80(1))", "forwarded (GAC Art. 80(1))"),
+        Label("withdrawn", "მომთხოვნმა მოთხოვნა უკან გამოითხოვა", "withdrawn by the requester"),
+    ),
+    # GAC Arts. 27¹–27⁴, 28: the grounds as a refusal names them to the requester.
+    LabelGroup.GROUND: _group(
+        Label(RefusalGround.PERSONAL_DATA, "პერსონალური მონაცემები", "personal data"),
+        Label(RefusalGround.COMMERCIAL_SECRET, "კომერციული საიდუმლოება", "commercial secret"),
+        Label(RefusalGround.STATE_SECRET, "სახელმწიფო საიდუმლოება", "state secret"),
+        Label(RefusalGround.PROFESSIONAL_SECRET, "პროფესიული საიდუმლოება", "professional secret"),
+        Label(RefusalGround.OTHER, "სხვა კანონიერი საფუძველი", "another legal ground"),
+    ),
+    LabelGroup.STATUS: _group(
+        Label("open", "ღია", "open"),
+        Label("closed", "დახურული", "closed"),
+    ),
+    LabelGroup.MAIL: _group(
+        Label("confirmation", "რეგისტრაციის დადასტურება", "registration confirmation"),
+        Label("relay", "პასუხი მომთხოვნს", "answer to the requester"),
+        Label("notify", "შეტყობინება ოფისისთვის", "notice to the office"),
+        Label("digest", "დღის მიმოხილვა", "daily digest"),
+        Label("report", "სტატისტიკის ფაილი", "statistics file"),
+        Label("followup_notice", "შეტყობინება საქმეზე მოსული წერილის შესახებ", "notice of a message on a case"),
+        Label("delivery_failed", "შეტყობინება მიუწოდებელი წერილის შესახებ", "notice of a failed delivery"),
+        Label("officer_receipt", "დადასტურება თანამშრომლისთვის", "receipt to the officer"),
+        Label("officer_error", "შეცდომის შესახებ შეტყობინება თანამშრომლისთვის", "error notice to the officer"),
+    ),
+    LabelGroup.MESSAGE: _group(
+        Label("pending", "დაუმუშავებელი", "not yet processed"),
+        Label("request", "მოთხოვნა", "request"),
+        Label("tagged", "წერილი საქმის ნომრით", "message naming a case"),
+        Label("follow_up", "დამატებითი წერილი საქმეზე", "follow-up on a case"),
+        Label("bounce", "მიუწოდებლობის შეტყობინება", "bounce"),
+        Label("auto_reply", "ავტომატური პასუხი", "automatic reply"),
+        Label("own_mail", "ჩვენივე წერილი", "our own mail"),
+        Label("spam", "სპამი", "spam"),
+        Label("unparseable", "გაუმართავი წერილი", "unreadable message"),
+        Label("officer", "თანამშრომლის წერილი", "officer's message"),
+        Label("officer_error", "თანამშრომლის წერილი შეცდომით", "officer's message with errors"),
+    ),
+    LabelGroup.DEADLINE: _group(
+        Label(
+            "refusal_explanation",
+            "უარის წერილობითი განმარტება (სზაკ 41(2))",
+            "written explanation of a refusal (GAC Art. 41(2))",
+        ),
+        Label("forwarding", "გადაგზავნა უფლებამოსილ ორგანოში (სზაკ 80(1))", "forwarding (GAC Art. 80(1))"),
+        Label(
+            "forwarding_notice",
+            "მომთხოვნის ინფორმირება გადაგზავნის შესახებ (სზაკ 80(3))",
+            "telling the requester of the forwarding (GAC Art. 80(3))",
+        ),
+    ),
+    LabelGroup.REPORT: _group(
+        Label(
+            "quarterly",
+            "კვარტალური სტატისტიკა, დანართის პუნქტი 2.4",
+            "quarterly statistics, annex item 2.4",
+        ),
+        Label(
+            "art49",
+            "სზაკ-ის 49-ე მუხლით გათვალისწინებული ყოველწლიური ანგარიში, დანართის პუნქტი 2.3",
+            "the yearly report under GAC Art. 49, annex item 2.3",
+        ),
+    ),
+}
+
+
+def label(value: object, group: str, lang: str) -> str:
+    """The `lang` ("ka" or "en") label of `value` in `group`; the value itself when it has none.
+
+    ValueError for an unknown group or language: those are mistakes in a template, found by its tests.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    text = "" if value is None else str(value)
+    found = LABELS[LabelGroup(group)].get(text)
+    return text if found is None else found.text(lang)
