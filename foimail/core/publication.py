@@ -44,8 +44,10 @@ __all__ = [
     "PublicationDataError",
     "PublicationItem",
     "PublicationPeriod",
+    "DueEntry",
     "check_event",
     "due_dates",
+    "due_within",
     "event_reminders_owed",
     "events_upcoming",
     "parse_publication",
@@ -341,3 +343,33 @@ def _events_sorted(events: Iterable[PublicationEvent]) -> list[PublicationEvent]
         return event.due, _annex_order(event.item_id), event.title
 
     return sorted(events, key=key)
+
+
+@dataclass(frozen=True)
+class DueEntry:
+    """One line of what falls due: a periodic item's deadline, or a recorded act's (`act` set)."""
+
+    deadline: date
+    item: PublicationItem
+    act: PublicationEvent | None = None
+
+
+def due_within(
+    items: Iterable[PublicationItem], events: Iterable[PublicationEvent], today: date, within_days: int
+) -> list[DueEntry]:
+    """Both kinds of deadline from today to today + within_days, by date then annex order then act title.
+
+    An event whose item is no longer in the annex data still shows, under a bare item of its number, so a
+    recorded act is never silently dropped.
+    """
+    items = tuple(items)
+    by_id = {item.id: item for item in items}
+    entries = [DueEntry(deadline, item) for deadline, item in upcoming(items, today, within_days)]
+    for event in events_upcoming(events, today, within_days):
+        item = by_id.get(event.item_id) or PublicationItem(
+            event.item_id, event.item_id, event.item_id, PublicationPeriod.WITHIN_10_DAYS
+        )
+        entries.append(DueEntry(event.due, item, event))
+    return sorted(
+        entries, key=lambda entry: (entry.deadline, entry.item.sort_key, entry.act.title if entry.act else "")
+    )

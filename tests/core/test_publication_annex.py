@@ -24,6 +24,7 @@ from foimail.core.publication import (
     PublicationItem,
     PublicationPeriod,
     check_event,
+    due_within,
     event_reminders_owed,
     events_upcoming,
     parse_publication,
@@ -172,3 +173,29 @@ def test_events_accepted_for_acts_and_on_change_items(item_id: str) -> None:
     item = check_event(shipped(), f" {item_id} ", "აქტი")
     assert item.id == item_id
     assert item.period in (PublicationPeriod.WITHIN_10_DAYS, PublicationPeriod.ON_CHANGE)
+
+
+def test_due_within_lists_periodic_deadlines_and_recorded_acts_together() -> None:
+    items = shipped()
+    acts = [
+        PublicationEvent("6.1", "დადგენილება №12", D("2026-10-20")),  # due 30 October, with the quarterlies
+        PublicationEvent("6.2", "ბრძანება №7", D("2026-10-25")),  # due 4 November
+        PublicationEvent("9.1", "ძველი პუნქტი", D("2026-10-21")),  # item gone from the data: still shown
+    ]
+    listed = due_within(items, acts, D("2026-10-28"), 7)
+    assert [(str(e.deadline), e.item.id, e.act.title if e.act else None) for e in listed] == [
+        ("2026-10-30", "2.4", None),
+        ("2026-10-30", "3.3", None),
+        ("2026-10-30", "4.1", None),
+        ("2026-10-30", "4.2", None),
+        ("2026-10-30", "4.3", None),
+        ("2026-10-30", "4.4", None),
+        ("2026-10-30", "5.1", None),
+        ("2026-10-30", "5.2", None),
+        ("2026-10-30", "5.3", None),
+        ("2026-10-30", "5.4", None),
+        ("2026-10-30", "5.12", None),
+        ("2026-10-30", "6.1", "დადგენილება №12"),
+        ("2026-10-31", "9.1", "ძველი პუნქტი"),
+        ("2026-11-04", "6.2", "ბრძანება №7"),
+    ]
