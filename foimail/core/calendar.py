@@ -277,6 +277,14 @@ def forwarding_due(registration_day: date, calendar: WorkingCalendar) -> date:
     return period_end(registration_day, 5, calendar)
 
 
+def binding_deadline(due: date, forward_by: date | None) -> date:
+    """The day a case is late after: its answer due date, or, marked to be forwarded, the earlier 5-day date.
+
+    GAC Art. 80(1): a request for another body is forwarded within 5 days; GAC Art. 40(1) still bounds it.
+    """
+    return due if forward_by is None else min(due, forward_by)
+
+
 def forwarding_notice_due(forwarded_day: date, calendar: WorkingCalendar) -> date:
     """GAC Art. 80(3): the applicant is told of the forwarding, with reasons, within 2 days."""
     return period_end(forwarded_day, 2, calendar)

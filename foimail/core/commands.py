@@ -12,6 +12,9 @@ Decisions:
   outcome command nothing goes to the requester, so the pipeline may keep the body as the note.
 - Outcome commands (`OUTCOME_KINDS`) exclude each other; ``#assign`` may appear once; ``#note`` any number of
   times. A message with errors should not change its case: the pipeline tells the officer instead.
+- ``#toforward [body]`` marks a request the office does not hold: it must be forwarded within 5 days of
+  registration (GAC Art. 80(1)), so the case shows that date and is overdue after it. It is a mark, not an
+  outcome: ``#forwarded <body>`` records the forwarding itself.
 - Refusal grounds are the statistics' categories (GAC Arts. 27¹–27⁴, 28; GAC Art. 49(e) wants the act relied
   on, which is the rest of the line and may be empty).
 """
@@ -52,6 +55,7 @@ class CommandKind(StrEnum):
     ASSIGN = "assign"  # the officer now responsible
     WITHDRAWN = "withdrawn"  # the requester withdrew the request
     CONSULTED = "consulted"  # the unit or body consulted, named in a refusal (GAC Art. 41)
+    TO_FORWARD = "toforward"  # held by another body: to be forwarded within 5 days (GAC Art. 80(1))
 
 
 class RefusalGround(StrEnum):
@@ -103,6 +107,10 @@ COMMAND_ALIASES: dict[str, CommandKind] = {
     "consulted": CommandKind.CONSULTED,
     "unit": CommandKind.CONSULTED,
     "კონსულტაცია": CommandKind.CONSULTED,
+    "toforward": CommandKind.TO_FORWARD,
+    "to-forward": CommandKind.TO_FORWARD,
+    "forward": CommandKind.TO_FORWARD,
+    "გადასაგზავნი": CommandKind.TO_FORWARD,
 }
 
 OUTCOME_KINDS = frozenset(
@@ -166,6 +174,7 @@ COMMAND_USAGE: tuple[CommandUsage, ...] = (
     CommandUsage(CommandKind.ASSIGN, "დანიშვნა", "<მისამართი>", "<address>"),
     CommandUsage(CommandKind.WITHDRAWN, "გამოთხოვილი"),
     CommandUsage(CommandKind.CONSULTED, "კონსულტაცია", "<სამსახური ან ორგანო>", "<unit or body>"),
+    CommandUsage(CommandKind.TO_FORWARD, "გადასაგზავნი", "[ორგანო]", "[body]"),
 )
 
 _COMMAND_LINE = re.compile(r"[^\S\r\n]*[#＃](?P<word>[^\W\d_][\w-]*)(?P<rest>.*)", re.DOTALL)

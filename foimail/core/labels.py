@@ -15,6 +15,7 @@ from typing import Final
 
 from foimail.core.commands import RefusalGround
 from foimail.core.statistics import LANGUAGES, Label
+from foimail.core.vocabulary import CaseStatus, MessageKind, OutboxKind, Outcome
 
 __all__ = ["LABELS", "LabelGroup", "label"]
 
@@ -37,14 +38,16 @@ def _group(*labels: Label) -> Mapping[str, Label]:
 
 LABELS: Final[Mapping[LabelGroup, Mapping[str, Label]]] = {
     LabelGroup.OUTCOME: _group(
-        Label("answered_full", "ინფორმაცია გაცემულია სრულად", "answered in full"),
-        Label("answered_partial", "ინფორმაცია გაცემულია ნაწილობრივ", "answered in part"),
-        Label("refused", "ინფორმაციის გაცემაზე უარი", "refused"),
+        Label(Outcome.ANSWERED_FULL, "ინფორმაცია გაცემულია სრულად", "answered in full"),
+        Label(Outcome.ANSWERED_PARTIAL, "ინფორმაცია გაცემულია ნაწილობრივ", "answered in part"),
+        Label(Outcome.REFUSED, "ინფორმაციის გაცემაზე უარი", "refused"),
         Label(
-            "not_held", "ინფორმაცია არ გვაქვს, მოთხოვნა დაბრუნდა (სზაკ 80(4))", "not held, returned (GAC Art. 80(4))"
+            Outcome.NOT_HELD,
+            "ინფორმაცია არ გვაქვს, მოთხოვნა დაბრუნდა (სზაკ 80(4))",
+            "not held, returned (GAC Art. 80(4))",
         ),
-        Label("forwarded", "გადაეგზავნა უფლებამოსილ ორგანოს (სზაკ 80(1))", "forwarded (GAC Art. 80(1))"),
-        Label("withdrawn", "მომთხოვნმა მოთხოვნა უკან გამოითხოვა", "withdrawn by the requester"),
+        Label(Outcome.FORWARDED, "გადაეგზავნა უფლებამოსილ ორგანოს (სზაკ 80(1))", "forwarded (GAC Art. 80(1))"),
+        Label(Outcome.WITHDRAWN, "მომთხოვნმა მოთხოვნა უკან გამოითხოვა", "withdrawn by the requester"),
     ),
     # GAC Arts. 27¹–27⁴, 28: the grounds as a refusal names them to the requester.
     LabelGroup.GROUND: _group(
@@ -55,30 +58,33 @@ LABELS: Final[Mapping[LabelGroup, Mapping[str, Label]]] = {
         Label(RefusalGround.OTHER, "სხვა კანონიერი საფუძველი", "another legal ground"),
     ),
     LabelGroup.STATUS: _group(
-        Label("open", "ღია", "open"),
-        Label("closed", "დახურული", "closed"),
+        Label(CaseStatus.OPEN, "ღია", "open"),
+        Label(CaseStatus.CLOSED, "დახურული", "closed"),
     ),
     LabelGroup.MAIL: _group(
-        Label("confirmation", "რეგისტრაციის დადასტურება", "registration confirmation"),
-        Label("relay", "პასუხი მომთხოვნს", "answer to the requester"),
-        Label("notify", "შეტყობინება ოფისისთვის", "notice to the office"),
-        Label("digest", "დღის მიმოხილვა", "daily digest"),
-        Label("report", "სტატისტიკის ფაილი", "statistics file"),
-        Label("followup_notice", "შეტყობინება საქმეზე მოსული წერილის შესახებ", "notice of a message on a case"),
-        Label("delivery_failed", "შეტყობინება მიუწოდებელი წერილის შესახებ", "notice of a failed delivery"),
-        Label("officer_receipt", "დადასტურება თანამშრომლისთვის", "receipt to the officer"),
-        Label("officer_error", "შეცდომის შესახებ შეტყობინება თანამშრომლისთვის", "error notice to the officer"),
+        Label(OutboxKind.CONFIRMATION, "რეგისტრაციის დადასტურება", "registration confirmation"),
+        Label(OutboxKind.RELAY, "პასუხი მომთხოვნს", "answer to the requester"),
+        Label(OutboxKind.NOTIFY, "შეტყობინება ოფისისთვის", "notice to the office"),
+        Label(OutboxKind.DIGEST, "დღის მიმოხილვა", "daily digest"),
+        Label(OutboxKind.REPORT, "სტატისტიკის ფაილი", "statistics file"),
+        Label(
+            OutboxKind.FOLLOWUP_NOTICE, "შეტყობინება საქმეზე მოსული წერილის შესახებ", "notice of a message on a case"
+        ),
+        Label(OutboxKind.DELIVERY_FAILED, "შეტყობინება მიუწოდებელი წერილის შესახებ", "notice of a failed delivery"),
+        Label(OutboxKind.OFFICER_RECEIPT, "დადასტურება თანამშრომლისთვის", "receipt to the officer"),
+        Label(OutboxKind.OFFICER_ERROR, "შეცდომის შესახებ შეტყობინება თანამშრომლისთვის", "error notice to the officer"),
     ),
     LabelGroup.MESSAGE: _group(
+        # Besides the classifier's kinds, the kinds usecases/ store a message under once handled.
         Label("pending", "დაუმუშავებელი", "not yet processed"),
-        Label("request", "მოთხოვნა", "request"),
-        Label("tagged", "წერილი საქმის ნომრით", "message naming a case"),
+        Label(MessageKind.REQUEST, "მოთხოვნა", "request"),
+        Label(MessageKind.TAGGED, "წერილი საქმის ნომრით", "message naming a case"),
         Label("follow_up", "დამატებითი წერილი საქმეზე", "follow-up on a case"),
-        Label("bounce", "მიუწოდებლობის შეტყობინება", "bounce"),
-        Label("auto_reply", "ავტომატური პასუხი", "automatic reply"),
-        Label("own_mail", "ჩვენივე წერილი", "our own mail"),
-        Label("spam", "სპამი", "spam"),
-        Label("unparseable", "გაუმართავი წერილი", "unreadable message"),
+        Label(MessageKind.BOUNCE, "მიუწოდებლობის შეტყობინება", "bounce"),
+        Label(MessageKind.AUTO_REPLY, "ავტომატური პასუხი", "automatic reply"),
+        Label(MessageKind.OWN_MAIL, "ჩვენივე წერილი", "our own mail"),
+        Label(MessageKind.SPAM, "სპამი", "spam"),
+        Label(MessageKind.UNPARSEABLE, "გაუმართავი წერილი", "unreadable message"),
         Label("officer", "თანამშრომლის წერილი", "officer's message"),
         Label("officer_error", "თანამშრომლის წერილი შეცდომით", "officer's message with errors"),
     ),

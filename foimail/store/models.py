@@ -59,6 +59,8 @@ class Case(Base):
     deciding_official: Mapped[str | None] = mapped_column(String(320))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     request_message_id: Mapped[int | None] = mapped_column(Integer)  # messages.id of the request (no FK: cycle)
+    # GAC Art. 80(1): marked #toforward, the request goes to the competent body by this date (5 days).
+    forward_by: Mapped[date | None] = mapped_column(Date)
 
     messages: Mapped[list[StoredMessage]] = relationship(
         back_populates="case", foreign_keys="StoredMessage.case_id", order_by="StoredMessage.id"
@@ -177,3 +179,19 @@ class SentNotice(Base):
     recipient: Mapped[str] = mapped_column(String(320))
     day: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PublicationEvent(Base):
+    """An act (or amendment) recorded for an annex item: published within 10 days of entry into force.
+
+    Batumi res. No. 3 annex note 2; `foimail publication record 6.1 --in-force 2026-12-01 "title"`.
+    """
+
+    __tablename__ = "publication_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(Text)
+    in_force: Mapped[date] = mapped_column(Date, index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(320), default="")

@@ -25,7 +25,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from foimail.core import statistics as rules
 from foimail.core.calendar import art49_period, local_date, quarter_bounds
-from foimail.core.vocabulary import CaseStatus
+from foimail.core.vocabulary import CaseStatus, Outcome
 from foimail.store.models import Case
 
 __all__ = [
@@ -99,12 +99,14 @@ class _Terms:
             Case.outcome.in_(rules.OUTCOMES),
             or_(Case.answered_at.is_(None), Case.answered_at <= now),
         )
-        overdue = and_(Case.due_date.is_not(None), Case.due_date < today)
+        # Open past its due date, or past the 5 days of GAC Art. 80(1) when marked to be forwarded.
+        overdue = or_(and_(Case.due_date.is_not(None), Case.due_date < today), Case.forward_by < today)
         self.state = case((decided, Case.outcome), (overdue, "overdue_open"), else_="pending")
         self.ground = case((Case.outcome.in_(rules.REFUSAL_OUTCOMES), Case.refusal_ground))
         answer_day = LocalDay(Case.answered_at, offset)
         self.days = answer_day - LocalDay(Case.registered_at, offset)  # NULL without answered_at
-        self.late = case((answer_day > DayNumber(Case.due_date), 1), else_=0)  # 0 if either is NULL
+        forwarded_late = and_(Case.outcome == Outcome.FORWARDED, answer_day > DayNumber(Case.forward_by))
+        self.late = case((answer_day > DayNumber(Case.due_date), 1), (forwarded_late, 1), else_=0)  # 0 if NULLs
         self.decision = and_(decided, Case.outcome.in_(rules.DECISION_OUTCOMES), Case.answered_at.is_not(None))
         self.refusal = and_(decided, Case.outcome.in_(rules.REFUSAL_OUTCOMES))
 

@@ -17,7 +17,12 @@ from foimail.store.models import Case, OutboxItem
 
 def office_context(ctx: AppContext) -> dict[str, Any]:
     office = ctx.settings.office
-    return {"office_name": office.name, "office_name_en": office.name_en, "office_address": office.address}
+    return {
+        "office_name": office.name,
+        "office_name_en": office.name_en,
+        "office_address": office.address,
+        "office_complaints_to": office.complaints_to,  # named in refusals (GAC Art. 41)
+    }
 
 
 def render_mail(

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from foimail.context import AppContext
+from foimail.core.calendar import forwarding_due, local_date
 from foimail.core.classify import Verdict
 from foimail.core.commands import OUTCOME_KINDS, Command, CommandKind, ParsedCommands, parse_commands
 from foimail.core.message import InboundMessage
@@ -38,7 +39,8 @@ OUTCOME_OF = {
     CommandKind.NOTHELD: Outcome.NOT_HELD,
     CommandKind.WITHDRAWN: Outcome.WITHDRAWN,
 }
-INTERNAL_KINDS = frozenset({CommandKind.NOTE, CommandKind.ASSIGN})  # nothing goes to the requester
+# Nothing goes to the requester.
+INTERNAL_KINDS = frozenset({CommandKind.NOTE, CommandKind.ASSIGN, CommandKind.TO_FORWARD})
 
 
 def handle_officer_message(
@@ -63,7 +65,11 @@ def handle_officer_message(
     named = verdict.case_number
     # The number the officer wrote wins over the thread: a typo must not answer another case's requester.
     if case is None or (named is not None and case.number != named):
-        why = f"no case {named} (unknown number)" if named else "no case number in the subject"
+        why = (
+            f"no case {named} (unknown number) / საქმე {named} არ არსებობს (უცნობი ნომერი)"
+            if named
+            else "no case number in the subject / თემაში საქმის ნომერი არ არის"
+        )
         return _reject(ctx, session, stored, message, None, [why], now)
     parsed = parse_commands(strip_quoted(message.text))  # quoted history never reaches the requester
     if parsed.errors:
@@ -71,7 +77,7 @@ def handle_officer_message(
     stored.case_id = case.id
     stored.kind = "officer"
     for command in parsed.commands:
-        _apply_internal(session, case, command, sender, stored, now)
+        _apply_internal(ctx, session, case, command, sender, stored, now)
     outcome_command = next((c for c in parsed.commands if c.kind in OUTCOME_KINDS), None)
     internal_only = bool(parsed.commands) and all(c.kind in INTERNAL_KINDS for c in parsed.commands)
     if internal_only:
@@ -111,7 +117,7 @@ def handle_officer_message(
 
 
 def _apply_internal(
-    session: Session, case: Case, command: Command, sender: str, stored: StoredMessage, now: datetime
+    ctx: AppContext, session: Session, case: Case, command: Command, sender: str, stored: StoredMessage, now: datetime
 ) -> None:
     if command.kind == CommandKind.ASSIGN:
         case.assigned_officer = command.argument
@@ -126,6 +132,19 @@ def _apply_internal(
         )
     elif command.kind == CommandKind.NOTE:
         record_event(session, at=now, actor=sender, kind="note", case=case, message=stored, text=command.argument)
+    elif command.kind == CommandKind.TO_FORWARD:
+        # GAC Art. 80(1): 5 days from registration, however late the mark; marking again changes nothing.
+        case.forward_by = case.forward_by or forwarding_due(local_date(case.registered_at, ctx.tz), ctx.calendar)
+        record_event(
+            session,
+            at=now,
+            actor=sender,
+            kind="to_forward",
+            case=case,
+            message=stored,
+            body=command.argument,
+            forward_by=case.forward_by.isoformat(),
+        )
 
 
 def _decide(
@@ -238,6 +257,7 @@ def send_receipt(
         "summary": summary,
         "status": case.status,
         "outcome": case.outcome,
+        "forward_by": case.forward_by,
     }
     notify(
         ctx,

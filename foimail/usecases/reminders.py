@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from foimail.context import AppContext
 from foimail.core.calendar import (
+    binding_deadline,
     forwarding_notice_due,
     is_due_within,
     is_overdue,
@@ -44,6 +45,7 @@ class CaseLine:
     working_days_left: int
     overdue: bool
     officer: str | None
+    forward_by: date | None = None  # GAC Art. 80(1), when an officer marked the case #toforward
 
 
 def send_daily_digests(ctx: AppContext) -> int:
@@ -82,17 +84,19 @@ def _case_lines(ctx: AppContext, session: Session, today: date) -> list[CaseLine
     lines = []
     for case in session.execute(query).scalars():
         assert case.due_date is not None
-        overdue = is_overdue(case.due_date, today)
-        if overdue or is_due_within(case.due_date, today, horizon, ctx.calendar):
+        deadline = binding_deadline(case.due_date, case.forward_by)
+        overdue = is_overdue(deadline, today)
+        if overdue or is_due_within(deadline, today, horizon, ctx.calendar):
             lines.append(
                 CaseLine(
                     case.number,
                     case.subject,
                     case.requester_address,
                     case.due_date,
-                    working_days_between(today, case.due_date, ctx.calendar),
+                    working_days_between(today, deadline, ctx.calendar),
                     overdue,
                     case.assigned_officer,
+                    case.forward_by,
                 )
             )
     return lines
@@ -162,7 +166,7 @@ def _side_deadlines(ctx: AppContext, session: Session) -> list[tuple[str, str, d
             continue
         decided = local_date(case.answered_at, ctx.tz)
         if case.outcome == "forwarded":
-            result.append((case.number, "GAC Art. 80(3)", forwarding_notice_due(decided, ctx.calendar)))
+            result.append((case.number, "forwarding_notice", forwarding_notice_due(decided, ctx.calendar)))
         else:
-            result.append((case.number, "GAC Art. 41(2)", refusal_explanation_due(decided, ctx.calendar)))
+            result.append((case.number, "refusal_explanation", refusal_explanation_due(decided, ctx.calendar)))
     return result

@@ -71,7 +71,7 @@ def send_due_reports(ctx: AppContext) -> int:
             f"{year} Q{quarter}",
             quarterly_publication_due(year, quarter),
             lang,
-            "annex item 2.4",
+            "quarterly",  # core/labels.py, group "report"
         )
     report_year = last_art49_year(today, ctx.calendar)
     if today <= annual_publication_due(report_year):
@@ -83,7 +83,7 @@ def send_due_reports(ctx: AppContext) -> int:
             str(report_year),
             annual_publication_due(report_year),
             lang,
-            "GAC Art. 49, annex item 2.3",
+            "art49",
         )
     return sent
 

@@ -7,6 +7,7 @@ import pytest
 from foimail.core.commands import (
     COMMAND_ALIASES,
     GROUND_ALIASES,
+    OUTCOME_KINDS,
     Command,
     CommandKind,
     ParsedCommands,
@@ -210,3 +211,18 @@ def test_every_ground_has_an_english_and_a_georgian_word() -> None:
         words = [word for word, aliased in GROUND_ALIASES.items() if aliased is ground]
         assert any(word.isascii() for word in words), ground
         assert any(not word.isascii() for word in words), ground
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("#toforward საქართველოს ფინანსთა სამინისტრო\n", Command(K.TO_FORWARD, "საქართველოს ფინანსთა სამინისტრო")),
+        ("#to-forward\n", Command(K.TO_FORWARD)),
+        ("#forward Ministry of Finance\n", Command(K.TO_FORWARD, "Ministry of Finance")),
+        ("#გადასაგზავნი აჭარის ფინანსთა სამინისტრო\n", Command(K.TO_FORWARD, "აჭარის ფინანსთა სამინისტრო")),
+    ],
+)
+def test_to_forward_marks_without_deciding(text: str, command: Command) -> None:
+    """GAC Art. 80(1): a mark with an optional body; not an outcome, so #note and #assign may join it."""
+    assert parse_commands(text + "#note ვკითხე\n") == ParsedCommands((command, Command(K.NOTE, "ვკითხე")), "", ())
+    assert command.kind not in OUTCOME_KINDS

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from foimail.core.classify import MessageKind
 from foimail.core.commands import RefusalGround
 from foimail.core.labels import LABELS, LabelGroup, label
 from foimail.core.statistics import OUTCOMES
+from foimail.core.vocabulary import CaseStatus, MessageKind, OutboxKind, Outcome
 
 GEORGIAN = re.compile(r"[\u10d0-\u10ff]")
 
@@ -17,9 +17,11 @@ GEORGIAN = re.compile(r"[\u10d0-\u10ff]")
 @pytest.mark.parametrize(
     ("group", "values"),
     [
+        (LabelGroup.OUTCOME, set(Outcome)),
         (LabelGroup.OUTCOME, set(OUTCOMES)),
-        (LabelGroup.GROUND, {ground.value for ground in RefusalGround}),
-        (LabelGroup.STATUS, {"open", "closed"}),
+        (LabelGroup.GROUND, set(RefusalGround)),
+        (LabelGroup.STATUS, set(CaseStatus)),
+        (LabelGroup.MAIL, set(OutboxKind)),
         (LabelGroup.REPORT, {"quarterly", "art49"}),
         (LabelGroup.DEADLINE, {"refusal_explanation", "forwarding", "forwarding_notice"}),
     ],
@@ -29,7 +31,7 @@ def test_every_value_of_a_group_has_a_label(group: LabelGroup, values: set[str])
 
 
 def test_every_kind_of_incoming_message_has_a_label() -> None:
-    assert {kind.value for kind in MessageKind} <= set(LABELS[LabelGroup.MESSAGE])
+    assert set(MessageKind) <= set(LABELS[LabelGroup.MESSAGE])
 
 
 @pytest.mark.parametrize("group", list(LabelGroup))

@@ -27,7 +27,7 @@ from tests.support.mails import request_mail
 
 LETTER = "ქალბატონო ნინო,\n\nგაცნობებთ თქვენს მოთხოვნაზე მიღებულ გადაწყვეტილებას.\n\nპატივისცემით,\nგიორგი მამალაძე\n"
 APPEAL_KA = ("ერთი თვის ვადაში", "სასამართლოში")
-APPEAL_EN = ("administrative complaint within one month", "before a court", "(GAC Art. 41)")
+APPEAL_EN = ("administrative complaint within one month", "before a court", "under GAC Art. 41")
 
 
 @pytest.fixture
@@ -75,8 +75,8 @@ OUTCOMES = {
         "#refused state secret GAC Art. 28\n#consulted ქალაქის სამსახური / City Service",
         ("refused", "state_secret", "GAC Art. 28", None),
         (
-            "Unit or body consulted: ქალაქის სამსახური / City Service",
-            "კონსულტაცია გაიარა: ქალაქის სამსახური / City Service",
+            "Unit or body we consulted: ქალაქის სამსახური / City Service",
+            "სამსახური ან ორგანო, რომელსაც კონსულტაციისთვის მივმართეთ: ქალაქის სამსახური / City Service",
             *APPEAL_EN,
         ),
     ),

@@ -79,10 +79,10 @@ def test_relay_with_georgian_attachments(desk: Desk) -> None:
     assert got == ATTACHMENTS  # names, types and every byte
 
     assert receipt.rcpt_tos == [OFFICER]
-    assert receipt.mail["Subject"] == f"[{NUMBER}] გაგზავნილია / Sent to the requester"
+    assert receipt.mail["Subject"] == f"[{NUMBER}] მომთხოვნს გაეგზავნა / Sent to the requester"
     assert receipt.mail["In-Reply-To"] == "<answer-1@batumi.ge>"
     assert "14:05" in receipt.text and "19 March 2026" in receipt.text and REQUESTER in receipt.text
-    assert "2026 წლის 19 მარტი" in receipt.text
+    assert "2026 წლის 19 მარტს" in receipt.text  # the dative: the day it was sent
 
     case = desk.case()
     assert (case.outcome, case.status, case.deciding_official) == ("answered_full", "closed", OFFICER)

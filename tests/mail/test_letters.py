@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from foimail.core.commands import COMMAND_ALIASES, COMMAND_USAGE, GROUND_ALIASES, CommandKind
+from foimail.core.publication import DueEntry, PublicationEvent, PublicationItem, PublicationPeriod
 from foimail.mail.render import TemplateRenderer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,14 +30,28 @@ OFFICE = {
     "office_address": "foi@batumi.ge",
     "office_complaints_to": "ქალაქ ბათუმის მერი, ბათუმი, ლუკა ასათიანის ქ. №25",
 }
+ANNEX_ITEM = PublicationItem(
+    "6.1",
+    "ნორმატიული აქტები, რომლებიც უშუალოდ არის დაკავშირებული ადმინისტრაციული ორგანოს საქმიანობასთან",
+    "Normative acts directly related to the activity of the administrative body",
+    PublicationPeriod.WITHIN_10_DAYS,
+)
 OFFICIAL = "გიორგი მამალაძე <g.mamaladze@batumi.ge>"
 BODY = "ქალბატონო ნინო,\n\nგაცნობებთ თქვენს მოთხოვნაზე მიღებულ გადაწყვეტილებას.\n\nპატივისცემით,\nგიორგი მამალაძე"
 
 
-def line(number: str, subject: str, requester: str, due: date, left: int, overdue: bool) -> SimpleNamespace:
-    """A digest line with the attributes jobs/reminders.py gives one."""
+def line(
+    number: str, subject: str, requester: str, due: date, left: int, overdue: bool, forward_by: date | None = None
+) -> SimpleNamespace:
+    """A digest line with the attributes usecases/reminders.py gives one."""
     return SimpleNamespace(
-        number=number, subject=subject, requester=requester, due_date=due, working_days_left=left, overdue=overdue
+        number=number,
+        subject=subject,
+        requester=requester,
+        due_date=due,
+        working_days_left=left,
+        overdue=overdue,
+        forward_by=forward_by,
     )
 
 
@@ -60,6 +75,7 @@ DIGEST_CASES = [
     line("FOI-2026-00040", "ბიუჯეტი", "levan@example.com", date(2026, 12, 3), 0, False),
     line("FOI-2026-00041", "ხელფასები", "tamar@example.ge", date(2026, 12, 4), 1, False),
     line("FOI-2026-00042", "გრანტები", "nino@example.ge", date(2026, 12, 8), 3, False),
+    line("FOI-2026-00043", "სასამართლო", "levan@example.com", date(2026, 12, 10), 1, False, date(2026, 12, 4)),
 ]
 OFFICE_VIEW = {
     "overdue": DIGEST_CASES[:1],
@@ -120,6 +136,7 @@ LETTERS: dict[str, tuple[str, dict[str, object]]] = {
             "summary": "",
             "status": "closed",
             "outcome": "refused",
+            "forward_by": None,
         },
     ),
     "receipt_recorded": (
@@ -132,13 +149,38 @@ LETTERS: dict[str, tuple[str, dict[str, object]]] = {
             "summary": "#note ფინანსურ სამსახურს ვკითხე",
             "status": "open",
             "outcome": None,
+            "forward_by": None,
+        },
+    ),
+    "receipt_to_forward": (
+        "officer/receipt",
+        {
+            "case_number": "FOI-2026-00043",
+            "requester": "levan@example.com",
+            "relayed": False,
+            "sent_local": datetime(2026, 11, 30, 11, 15, tzinfo=TBILISI),
+            "summary": "#toforward საქართველოს იუსტიციის სამინისტრო",
+            "status": "open",
+            "outcome": None,
+            "forward_by": date(2026, 12, 4),
+        },
+    ),
+    "publication": (
+        "office/publication",
+        {
+            "today": date(2026, 12, 4),
+            "entries": [
+                DueEntry(
+                    date(2026, 12, 11), ANNEX_ITEM, PublicationEvent("6.1", "მერის ბრძანება №12", date(2026, 12, 1))
+                ),
+            ],
         },
     ),
     "error_no_case": (
         "officer/error",
         {
             "original_subject": "Re: ბიუჯეტი",
-            "errors": ["no case number in the subject"],
+            "errors": ["no case number in the subject / თემაში საქმის ნომერი არ არის"],
             "example_number": "FOI-2026-00042",
             "message_row_id": 904,
             "no_case": True,
@@ -210,7 +252,7 @@ def test_letter_reads_as_reviewed(name: str) -> None:
 
 def test_every_shipped_template_has_a_reviewed_letter() -> None:
     shipped = {str(path.relative_to(TEMPLATES)).removesuffix(".txt.j2") for path in TEMPLATES.rglob("*.txt.j2")}
-    covered = {template for template, _ in LETTERS.values()} | {"office/publication"}  # in test_daily_jobs
+    covered = {template for template, _ in LETTERS.values()}
     assert shipped == covered
     assert sorted(path.stem for path in EXPECTED.glob("*.txt")) == sorted(LETTERS)
 
