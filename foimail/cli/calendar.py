@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from foimail.cli.common import context_from, settings_from, write_output
 from foimail.clock import utc_now
 from foimail.config import load_settings
-from foimail.context import build_calendar, build_deadline_rules
+from foimail.context import build_calendar, build_context, build_deadline_rules
 from foimail.core.calendar import explain_due_date, local_date, parse_quarter
-from foimail.core.publication import upcoming
+from foimail.core.publication import PublicationDataError
 from foimail.errors import FoimailError
 from foimail.usecases.casework import recompute_due_dates
-from foimail.usecases.publication import format_due, load_publication, parse_within
+from foimail.usecases.publication import due_listing, format_due, parse_within, record_act
 from foimail.usecases.reports import annual_text, quarterly_text
 
 
@@ -38,9 +39,17 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         sub.add_argument("--lang", choices=["ka", "en"], help="add a header row of human labels")
 
     publication = commands.add_parser("publication", help="the proactive-publication calendar")
-    due = publication.add_subparsers(dest="publication_command", required=True).add_parser("due", help="what is due")
+    publication_commands = publication.add_subparsers(dest="publication_command", required=True)
+    due = publication_commands.add_parser("due", help="what is due: periodic items and recorded acts")
     due.add_argument("--within", default="30d", help="e.g. 30d")
     due.set_defaults(handler=publication_due)
+    record = publication_commands.add_parser(
+        "record", help="an act entered into force: publish it within 10 days (annex note 2)"
+    )
+    record.add_argument("item", help="the annex item, e.g. 6.1 (also 5.13, 6.2, or an on_change item)")
+    record.add_argument("title", help="the act's title, e.g. 'ბათუმის მერის ბრძანება №12'")
+    record.add_argument("--in-force", required=True, help="the day it entered into force, e.g. 2026-12-01")
+    record.set_defaults(handler=publication_record)
 
 
 def deadline(args: argparse.Namespace) -> int:
@@ -95,6 +104,23 @@ def publication_due(args: argparse.Namespace) -> int:
         within = parse_within(args.within)
     except ValueError as exc:
         raise FoimailError(str(exc)) from None
+    ctx = build_context(settings)
     today = local_date(utc_now(), settings.office.tz)
-    sys.stdout.write(format_due(upcoming(load_publication(), today, within), settings.stats.lang))
+    sys.stdout.write(format_due(due_listing(ctx, today, within), settings.stats.lang))
+    return 0
+
+
+def publication_record(args: argparse.Namespace) -> int:
+    try:
+        in_force = date.fromisoformat(args.in_force)
+    except ValueError:
+        raise FoimailError(f"not a date: {args.in_force!r} (e.g. 2026-12-01)") from None
+    ctx = context_from(args)
+    try:
+        act = record_act(ctx, args.item, args.title, in_force, actor=f"cli:{getpass.getuser()}")
+    except PublicationDataError as exc:
+        raise FoimailError(str(exc)) from None
+    print(f"{act.item_id}  {act.title}: in force {act.in_force}, publish by {act.due} (annex note 2)")
+    if act.due < local_date(utc_now(), ctx.tz):
+        print(f"the deadline {act.due} has passed: publish it now")
     return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from foimail.core.publication import PublicationItem, PublicationPeriod, upcoming
+from foimail.core.publication import DueEntry, PublicationEvent, PublicationItem, PublicationPeriod, due_within
 from foimail.errors import ConfigError
 from foimail.resources import publication_file
 from foimail.usecases.publication import format_due, load_publication, parse_within
@@ -104,7 +104,7 @@ REPORT = PublicationItem("2.3", "ანგარიში", "Report", Publicatio
 
 
 def test_format_due_one_line_per_deadline_with_its_note() -> None:
-    listing = format_due([(date(2026, 4, 30), STATISTICS), (date(2027, 3, 31), REPORT)], lang="ka")
+    listing = format_due([DueEntry(date(2026, 4, 30), STATISTICS), DueEntry(date(2027, 3, 31), REPORT)], lang="ka")
     assert listing.splitlines() == [
         "2026-04-30  2.4  სტატისტიკა / Statistics  (კვარტალური)",
         "    foimail stats quarterly",
@@ -112,8 +112,17 @@ def test_format_due_one_line_per_deadline_with_its_note() -> None:
     ]
 
 
+def test_format_due_names_the_recorded_act_under_its_item() -> None:
+    acts = PublicationItem("6.1", "ნორმატიული აქტები", "Normative acts", PublicationPeriod.WITHIN_10_DAYS, "record it")
+    act = PublicationEvent("6.1", "დადგენილება №12", date(2026, 12, 1))
+    assert format_due([DueEntry(act.due, acts, act)], lang="ka").splitlines() == [
+        "2026-12-11  6.1  ნორმატიული აქტები / Normative acts  (ძალაში შესვლიდან 10 დღეში)",
+        "    აქტი: დადგენილება №12 (ძალაში შევიდა 2026-12-01)",
+    ]
+
+
 def test_format_due_in_english_names_the_period_in_english() -> None:
-    listing = format_due([(date(2027, 3, 31), REPORT)], lang="en")
+    listing = format_due([DueEntry(date(2027, 3, 31), REPORT)], lang="en")
     assert listing == "2027-03-31  2.3  ანგარიში / Report  (yearly)\n"
 
 
@@ -134,6 +143,6 @@ def test_format_due_refuses_an_unknown_language() -> None:
 
 
 def test_shipped_annex_lists_the_first_quarter_statistics_in_april() -> None:
-    listing = format_due(upcoming(load_publication(), date(2026, 4, 1), parse_within("30d")), lang="en")
+    listing = format_due(due_within(load_publication(), [], date(2026, 4, 1), parse_within("30d")), lang="en")
     assert listing.startswith("2026-04-30  2.4  ")
     assert "General statistics on requests" in listing

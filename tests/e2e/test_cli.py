@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -126,12 +126,28 @@ def test_demo_runs_the_real_path_locally(tmp_path) -> None:  # type: ignore[no-u
     assert listed.returncode == 0 and f"FOI-{YEAR}-00001" in listed.stdout
 
 
-def test_publication_due_lists_the_annex_items(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    result = foimail("publication", "due", "--within", "400d", cwd=tmp_path)
+def test_publication_due_lists_the_annex_items_and_the_acts_recorded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "foimail.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n', encoding="utf-8")
+    assert foimail("db", "upgrade", config=config).returncode == 0
+    in_force = date.today() - timedelta(days=2)
+    title = "ბათუმის მერის 2026 წლის ბრძანება №12"
+    recorded = foimail("publication", "record", "6.1", "--in-force", in_force.isoformat(), title, config=config)
+    assert recorded.returncode == 0, recorded.stderr
+    due = (in_force + timedelta(days=10)).isoformat()
+    assert f"publish by {due}" in recorded.stdout
+
+    result = foimail("publication", "due", "--within", "400d", config=config)
     assert result.returncode == 0, result.stderr
     assert " 2.4 " in result.stdout and " 2.3 " in result.stdout
-    bad = foimail("publication", "due", "--within", "soon", cwd=tmp_path)
+    assert f"{due}  6.1  " in result.stdout and f"აქტი: {title} (ძალაში შევიდა {in_force})" in result.stdout
+
+    periodic = foimail("publication", "record", "2.4", "--in-force", in_force.isoformat(), title, config=config)
+    assert periodic.returncode == 1 and "published by period (quarterly)" in periodic.stderr
+    bad = foimail("publication", "due", "--within", "soon", config=config)
     assert bad.returncode == 1 and bad.stderr.startswith("foimail: ")
+    bad_day = foimail("publication", "record", "6.1", "--in-force", "1 December", title, config=config)
+    assert bad_day.returncode == 1 and "not a date" in bad_day.stderr
 
 
 def test_stats_quarterly_and_annual_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
