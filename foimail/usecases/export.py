@@ -41,6 +41,7 @@ CASE_FIELDS = (
     "registered_at",
     "confirmed_at",
     "due_date",
+    "forward_by",
     "answered_at",
     "assigned_officer",
     "deciding_official",
@@ -63,6 +64,7 @@ def case_record(case: Case) -> dict[str, Any]:
         "registered_at": _iso(case.registered_at),
         "confirmed_at": _iso(case.confirmed_at),
         "due_date": _iso(case.due_date),
+        "forward_by": _iso(case.forward_by),  # GAC Art. 80(1), when marked #toforward
         "answered_at": _iso(case.answered_at),
         "assigned_officer": case.assigned_officer,
         "deciding_official": case.deciding_official,

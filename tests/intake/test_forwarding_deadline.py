@@ -16,6 +16,7 @@ import pytest
 
 from foimail.store.db import unit_of_work
 from foimail.store.statistics import quarterly_statistics
+from foimail.usecases.export import case_record
 from foimail.usecases.reminders import send_daily_digests
 from tests.support.desk import NOTIFY, NUMBER, OFFICER, REQUESTER, Desk, officer_mail, open_desk
 
@@ -60,6 +61,7 @@ def test_marking_sets_the_five_day_date_and_sends_nothing_to_the_requester(desk:
     mark(desk)
     case = desk.case()
     assert (case.forward_by, case.due_date, case.status, case.outcome) == (FORWARD_BY, date(2026, 3, 26), "open", None)
+    assert case_record(case)["forward_by"] == "2026-03-23"  # foimail cases show / list / export
     [event] = desk.events("to_forward")
     assert event.actor == OFFICER and event.detail == {"body": BODY, "forward_by": "2026-03-23"}
     desk.clock.now = tbilisi(20, 11)
