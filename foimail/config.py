@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from foimail.core.numbering import validate_format
 from foimail.errors import ConfigError
+from foimail.oauth_providers import OAUTH_PROVIDERS, check_oauth, with_oauth_provider
 
 DEFAULT_CONFIG_PATH = Path("config/foimail.toml")
 
@@ -36,6 +37,7 @@ class ImapSettings:
     security: str = "ssl"
     username: str = ""
     password: str = ""
+    auth: str = "password"  # password | xoauth2 | oauthbearer (the token comes from [oauth])
     folder: str = "INBOX"
     processed_folder: str = "FOI/Processed"
     quarantine_folder: str = "FOI/Quarantine"
@@ -57,9 +59,29 @@ class SmtpSettings:
     security: str = "starttls"
     username: str = ""
     password: str = ""
+    auth: str = "password"  # password | xoauth2 | oauthbearer
     timeout_seconds: int = 60
     verify_certificate: bool = True
     pickup_dir: str = ""  # write .eml files here instead of sending (demo, tests)
+
+
+@dataclass(frozen=True)
+class OAuthSettings:
+    """OAuth 2 for IMAP and SMTP (RFC 6749 §6 refresh-token grant; RFC 8628 device flow for the first token)."""
+
+    provider: str = ""  # microsoft | google: fills token_url, device_url, scope and empty hosts
+    tenant: str = "organizations"  # microsoft only: the directory (tenant) id or domain
+    token_url: str = ""
+    device_url: str = ""  # RFC 8628 device authorization endpoint, for `foimail oauth login`
+    client_id: str = ""
+    client_secret: str = ""  # empty for a public client
+    refresh_token: str = ""  # empty: the one `foimail oauth login` stored in the state directory
+    scope: str = ""
+    timeout_seconds: int = 30
+
+    @property
+    def used(self) -> bool:
+        return bool(self.token_url)
 
 
 @dataclass(frozen=True)
@@ -148,6 +170,7 @@ class Settings:
     imap: ImapSettings = field(default_factory=ImapSettings)
     maildir: MaildirSettings = field(default_factory=MaildirSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    oauth: OAuthSettings = field(default_factory=OAuthSettings)
     office: OfficeSettings = field(default_factory=OfficeSettings)
     numbering: NumberingSettings = field(default_factory=NumberingSettings)
     deadlines: DeadlineSettings = field(default_factory=DeadlineSettings)
@@ -165,6 +188,9 @@ class Settings:
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("imap", "security"): ("ssl", "starttls", "none"),
     ("smtp", "security"): ("ssl", "starttls", "none"),
+    ("imap", "auth"): ("password", "xoauth2", "oauthbearer"),
+    ("smtp", "auth"): ("password", "xoauth2", "oauthbearer"),
+    ("oauth", "provider"): ("", *OAUTH_PROVIDERS),
     ("log", "format"): ("keyvalue", "json"),
     ("log", "level"): ("DEBUG", "INFO", "WARNING", "ERROR"),
     ("stats", "lang"): ("ka", "en"),
@@ -198,7 +224,7 @@ def load_settings(explicit: str | None = None, environ: typing.Mapping[str, str]
         key = sorted(data)[0]
         raise ConfigError(key, source, "unknown section or key at top level")
     _check_environment(env, hints)
-    settings = Settings(**sections, source=source)
+    settings = with_oauth_provider(Settings(**sections, source=source))
     _check(settings)
     return settings
 
@@ -329,6 +355,7 @@ def _check(settings: Settings) -> None:
         raise ConfigError("office.timezone", source, f"unknown time zone {settings.office.timezone!r}") from None
     if settings.imap.host and not settings.imap.username:
         raise ConfigError("imap.username", source, "required when imap.host is set")
+    check_oauth(settings)
     if settings.imap.poll_seconds < 1:
         raise ConfigError("imap.poll_seconds", source, "must be at least 1")
     if not 1 <= settings.deadlines.period_days <= 365:

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 pytest_plugins = [
+    "tests.support.oauth_server",
     "tests.support.dovecot",
     "tests.support.smtp",
     "tests.support.databases",
