@@ -3,6 +3,10 @@
 Fixtures:
     dovecot  (session)   DovecotServer: host, port, ssl_port, users, log_path, cert_path and helpers.
     mailbox  (function)  the same server, after ``reset`` of every user: tests start from an empty INBOX.
+    oauth_dovecot  (session)   a second instance that accepts only XOAUTH2 and OAUTHBEARER, checking each
+                               token at our loopback authorization server (``passdb { driver = oauth2 }``,
+                               RFC 7662 introspection); its helpers log in with tokens minted there.
+    oauth_mailbox  (function)  that instance after ``reset``, and the authorization server after its own.
 
 The instance has its own base_dir, config file, maildirs and log in a temp dir, listens on free loopback
 ports and is stopped at session end. A failing test that used it gets the log lines it caused in its report.
@@ -11,6 +15,7 @@ UIDs are not reset between tests: compare with ``folder_uids``, never assume the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import re
@@ -20,7 +25,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +33,7 @@ import pytest
 from imapclient import IMAPClient
 
 from tests.support import LOOPBACK, free_ports, self_signed_cert, unavailable
+from tests.support.oauth_server import TokenEndpoint
 
 USERS = {"foi@batumi.ge": "secret", "other@example.org": "secret"}
 NOT_INSTALLED = "Dovecot not installed: apt-get install -y dovecot-imapd"
@@ -46,7 +52,7 @@ protocols = imap
 log_path = {log_path}
 auth_verbose = yes
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {auth_mechanisms}
 # No 2 s delay after a failed login and no growing per-IP penalty: every test logs in from 127.0.0.1.
 auth_failure_delay = 0
 ssl = yes
@@ -60,10 +66,7 @@ first_valid_uid = {mail_uid}
 first_valid_gid = {mail_gid}
 mail_location = maildir:~/Maildir
 mail_fsync = never
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN {users_path}
-}}
+{passdb}
 userdb {{
   driver = static
   args = uid=dovecot gid=dovecot home={root}/mail/%u
@@ -87,6 +90,25 @@ service imap-login {{
 }}
 """
 
+PASSWORD_AUTH = {
+    "auth_mechanisms": "plain login",
+    "passdb": "passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN {users_path}\n}}",
+}
+# Dovecot 2.3's oauth2 passdb: POST token=<token> to the introspection URL, accept when active is true and
+# the username attribute names the user logging in. No auth cache, so a revoked token fails at once.
+OAUTH_AUTH = {
+    "auth_mechanisms": "xoauth2 oauthbearer",
+    "passdb": "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {oauth2_conf}\n}}",
+}
+OAUTH2_CONF = """\
+introspection_mode = post
+introspection_url = {introspection_url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
 _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")
 
 
@@ -98,11 +120,15 @@ class DovecotServer:
     log_path: Path
     cert_path: Path
     users: dict[str, str] = field(default_factory=lambda: dict(USERS))
+    token_for: Callable[[str], str] | None = None  # an OAuth-only instance: mints an access token for a user
 
     def client(self, user: str) -> IMAPClient:
         """Logged in over plain IMAP; use it as a context manager so it logs out."""
         imap = IMAPClient(self.host, self.port, ssl=False, timeout=10)
-        imap.login(user, self.users[user])
+        if self.token_for is None:
+            imap.login(user, self.users[user])
+        else:
+            imap.oauth2_login(user, self.token_for(user))
         return imap
 
     def append(self, user: str, raw: bytes, folder: str = "INBOX") -> int:
@@ -175,7 +201,7 @@ def _dovecot_binary() -> str:
     return binary
 
 
-def _prepare(root: Path) -> dict[str, object]:
+def _prepare(root: Path, auth: dict[str, str] = PASSWORD_AUTH, **extra: str) -> dict[str, object]:
     """Users file, maildir root owned by the dovecot user, certificate: what every start attempt shares."""
     mail_owner = pwd.getpwnam("dovecot")
     root.chmod(0o755)  # login and mail processes run as dovenull and dovecot and must reach their files
@@ -184,7 +210,13 @@ def _prepare(root: Path) -> dict[str, object]:
     users_path = root / "users"
     users_path.write_text("".join(f"{user}:{{PLAIN}}{password}::::::\n" for user, password in USERS.items()))
     tls = self_signed_cert(root)
+    oauth2_conf = root / "dovecot-oauth2.conf.ext"
+    if "introspection_url" in extra:
+        oauth2_conf.write_text(OAUTH2_CONF.format(**extra))
+    fill = {"users_path": users_path, "oauth2_conf": oauth2_conf}
     return {
+        "auth_mechanisms": auth["auth_mechanisms"],
+        "passdb": auth["passdb"].format(**fill),
         "host": LOOPBACK,
         "log_path": root / "dovecot.log",
         "users_path": users_path,
@@ -253,18 +285,24 @@ def _start(binary: str, root: Path, settings: dict[str, object]) -> tuple[Doveco
     unavailable(f"Dovecot did not start ({binary} -F -c {root}/dovecot.conf):\n{_log_tail(root)}")
 
 
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[DovecotServer]:
+@contextlib.contextmanager
+def _running(auth: dict[str, str], **extra: str) -> Iterator[DovecotServer]:
     binary = _dovecot_binary()
     root = Path(tempfile.mkdtemp(prefix="foimail-dovecot-"))
     try:
-        server, process = _start(binary, root, _prepare(root))
+        server, process = _start(binary, root, _prepare(root, auth, **extra))
         try:
             yield server
         finally:
             _stop(process)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[DovecotServer]:
+    with _running(PASSWORD_AUTH) as server:
+        yield server
 
 
 @pytest.fixture
@@ -274,6 +312,20 @@ def mailbox(dovecot: DovecotServer) -> DovecotServer:
     return dovecot
 
 
+@pytest.fixture(scope="session")
+def oauth_dovecot(token_endpoint_session: TokenEndpoint) -> Iterator[DovecotServer]:
+    with _running(OAUTH_AUTH, introspection_url=token_endpoint_session.introspection_url) as server:
+        server.token_for = token_endpoint_session.access_token
+        yield server
+
+
+@pytest.fixture
+def oauth_mailbox(oauth_dovecot: DovecotServer, token_endpoint: TokenEndpoint) -> DovecotServer:
+    for user in oauth_dovecot.users:
+        oauth_dovecot.reset(user)
+    return oauth_dovecot
+
+
 _LOG_OFFSET = pytest.StashKey[int]()
 
 
@@ -281,7 +333,8 @@ _LOG_OFFSET = pytest.StashKey[int]()
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, object, object]:
     """Attach the Dovecot log lines written during a failed test to its report."""
     report = yield
-    server = getattr(item, "funcargs", {}).get("dovecot")
+    funcargs = getattr(item, "funcargs", {})
+    server = funcargs.get("dovecot") or funcargs.get("oauth_dovecot")
     if isinstance(server, DovecotServer) and isinstance(report, pytest.TestReport):
         if report.when == "setup" and report.passed:
             item.stash[_LOG_OFFSET] = server.log_size()

@@ -3,6 +3,8 @@
 Fixtures (function scope, a fresh server per test):
     smtp_server      plain SMTP; AUTH PLAIN/LOGIN offered without TLS, required only after ``require_auth()``.
     smtp_server_tls  STARTTLS required before MAIL and AUTH; the certificate is at ``cert_path``.
+    oauth_smtp_server  plain SMTP that offers only AUTH XOAUTH2 and OAUTHBEARER and requires it before MAIL;
+                     tokens are checked at the loopback authorization server (``token_endpoint``).
 
 Both yield an ``SmtpServer``: host, port, cert_path, user, password, ``messages`` (RecordedMail, in the order
 accepted) and the controls ``refuse``, ``accept``, ``hang``, ``require_auth`` and ``wait_for``.
@@ -11,6 +13,8 @@ accepted) and the controls ``refuse``, ``accept``, ``hang``, ``require_auth`` an
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import ssl
 import threading
 from collections.abc import Iterator
@@ -23,6 +27,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from tests.support import LOOPBACK, TlsFiles, free_ports, self_signed_cert
+from tests.support.oauth_server import TokenEndpoint
 
 Stage = Literal["RCPT", "DATA"]
 START_ATTEMPTS = 3  # a free port can be taken between choosing it and aiosmtpd binding it
@@ -148,6 +153,54 @@ class SmtpServer:
         return AuthResult(success=accepted)
 
 
+class OAuthSmtpServer(SmtpServer):
+    """Accepts a bearer token that the authorization server says is active and belongs to the user named.
+
+    A refused token gets the error challenge of RFC 7628 §3.2.2 (Google sends the same for XOAUTH2);
+    after the client's reply the server answers 535.
+    """
+
+    def __init__(self, endpoint: TokenEndpoint) -> None:
+        super().__init__(cert_path=None, user="foi@batumi.ge")
+        self.endpoint = endpoint
+        self.logins: list[tuple[str, str]] = []  # (mechanism, user) of each accepted login
+        self._auth_required = True
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
+        fields = await self._initial_response(server, args)
+        if fields is None:
+            return AuthResult(success=False, handled=True)
+        user = fields.get("user", "")
+        return await self._judge(server, "XOAUTH2", user, fields.get("auth", ""))
+
+    async def auth_OAUTHBEARER(self, server: SMTP, args: list[str]) -> AuthResult:
+        fields = await self._initial_response(server, args)
+        if fields is None:
+            return AuthResult(success=False, handled=True)
+        gs2 = fields.get("", "")  # "n,a=<authzid>," before the first ^A (RFC 7628 §3.1)
+        authzid = gs2.split(",")[1].removeprefix("a=").replace("=2C", ",").replace("=3D", "=")
+        return await self._judge(server, "OAUTHBEARER", authzid, fields.get("auth", ""))
+
+    async def _initial_response(self, server: SMTP, args: list[str]) -> dict[str, str] | None:
+        raw = await server.challenge_auth("") if len(args) == 1 else base64.b64decode(args[1])
+        if not isinstance(raw, bytes):
+            return None
+        first, *pairs = raw.decode("utf-8", "replace").split("\x01")
+        fields = {"": first}
+        if first.startswith("user="):  # XOAUTH2 has no GS2 header: its first field is user=
+            fields["user"] = first.removeprefix("user=")
+        fields.update(pair.partition("=")[::2] for pair in pairs if "=" in pair)
+        return fields
+
+    async def _judge(self, server: SMTP, mechanism: str, user: str, auth: str) -> AuthResult:
+        token = auth.removeprefix("Bearer ")
+        if self.endpoint.is_active(token) and self.endpoint.user_of(token) == user:
+            self.logins.append((mechanism, user))
+            return AuthResult(success=True, auth_data=user)
+        await server.challenge_auth(json.dumps({"status": "invalid_token", "scope": "mail"}))
+        return AuthResult(success=False, handled=False, message="535 5.7.8 Username and Password not accepted")
+
+
 def _start(server: SmtpServer, tls: TlsFiles | None) -> Controller:
     tls_context = None
     if tls is not None:
@@ -163,6 +216,7 @@ def _start(server: SmtpServer, tls: TlsFiles | None) -> Controller:
             server_hostname="localhost",  # else aiosmtpd asks DNS for the FQDN
             enable_SMTPUTF8=True,
             authenticator=server.authenticate,
+            auth_exclude_mechanism=["PLAIN", "LOGIN"] if isinstance(server, OAuthSmtpServer) else None,
             auth_require_tls=tls is not None,
             tls_context=tls_context,
             require_starttls=tls is not None,
@@ -192,5 +246,13 @@ def smtp_server() -> Iterator[SmtpServer]:
 def smtp_server_tls(_smtp_tls_files: TlsFiles) -> Iterator[SmtpServer]:
     server = SmtpServer(cert_path=_smtp_tls_files.cert_path)
     controller = _start(server, tls=_smtp_tls_files)
+    yield server
+    controller.stop()
+
+
+@pytest.fixture
+def oauth_smtp_server(token_endpoint: TokenEndpoint) -> Iterator[OAuthSmtpServer]:
+    server = OAuthSmtpServer(token_endpoint)
+    controller = _start(server, tls=None)
     yield server
     controller.stop()
