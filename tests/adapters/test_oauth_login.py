@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 from pathlib import Path
 
 import aiosmtplib
@@ -11,8 +10,9 @@ import pytest
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
-from foimail.adapters import sasl
-from foimail.adapters.oauth import TokenSource
+from foimail.adapters.mail_auth import imap_login, smtp_login
+from foimail.adapters.oauth import OAuthLoginNeeded, TokenSource
+from foimail.config import ImapSettings, SmtpSettings
 from tests.adapters.test_oauth_tokens import USER, oauth_settings
 from tests.support.dovecot import DovecotServer
 from tests.support.oauth_server import TokenEndpoint
@@ -25,7 +25,8 @@ def imap(server: DovecotServer) -> IMAPClient:
     return IMAPClient(server.host, server.port, ssl=False, timeout=10)
 
 
-def imap_login(server: DovecotServer, mechanism: str, user: str, token: str) -> None:
+def login_with(server: DovecotServer, mechanism: str, user: str, token: str) -> None:
+    """imapclient's own calls, with a token the test chose."""
     with imap(server) as client:
         if mechanism == "xoauth2":
             client.oauth2_login(user, token)
@@ -39,7 +40,7 @@ def test_imap_login_with_a_token_from_the_refresh_grant(
     oauth_mailbox: DovecotServer, token_endpoint: TokenEndpoint, tmp_path: Path, mechanism: str
 ) -> None:
     source = TokenSource(oauth_settings(token_endpoint, token_endpoint.grant(USER)), tmp_path)
-    imap_login(oauth_mailbox, mechanism, USER, source.access_token().value)
+    login_with(oauth_mailbox, mechanism, USER, source.access_token().value)
     introspected = [form for path, form in token_endpoint.requests if path == "/introspect"]
     assert introspected and introspected[-1]["token"] == source.access_token().value
 
@@ -65,35 +66,42 @@ def test_imap_refuses_a_token_that_is_not_good_for_this_mailbox(
     elif how == "made up":
         token = "at-" + "x" * 32
     with pytest.raises(LoginError):
-        imap_login(oauth_mailbox, mechanism, USER, token)
+        login_with(oauth_mailbox, mechanism, USER, token)
 
 
-def test_a_refused_login_then_a_fresh_token_gets_in(
+@pytest.mark.parametrize("mechanism", ["xoauth2", "oauthbearer"])
+def test_imap_retries_once_with_a_fresh_token_on_the_same_connection(
+    oauth_mailbox: DovecotServer, token_endpoint: TokenEndpoint, tmp_path: Path, mechanism: str
+) -> None:
+    source = TokenSource(oauth_settings(token_endpoint, token_endpoint.grant(USER)), tmp_path)
+    source.access_token()
+    token_endpoint.expire_access_tokens()  # still cached, refused by Dovecot
+    settings = ImapSettings(host=oauth_mailbox.host, username=USER, auth=mechanism)
+    with imap(oauth_mailbox) as client:
+        imap_login(client, settings, source)
+        client.select_folder("INBOX")
+    assert token_endpoint.refreshes() == 2
+
+
+def test_imap_refused_twice_is_the_servers_final_word(
     oauth_mailbox: DovecotServer, token_endpoint: TokenEndpoint, tmp_path: Path
 ) -> None:
-    """What the adapters do: refused with the cached token, retried once with a fresh one."""
-    source = TokenSource(oauth_settings(token_endpoint, token_endpoint.grant(USER)), tmp_path)
-    cached = source.access_token()
-    token_endpoint.expire_access_tokens()
-    with pytest.raises(LoginError):
-        imap_login(oauth_mailbox, "xoauth2", USER, cached.value)
-    imap_login(oauth_mailbox, "xoauth2", USER, source.access_token(fresh=True).value)
+    source = TokenSource(oauth_settings(token_endpoint, token_endpoint.grant(OTHER)), tmp_path)
+    settings = ImapSettings(host=oauth_mailbox.host, username=USER, auth="oauthbearer")
+    with imap(oauth_mailbox) as client, pytest.raises(LoginError):
+        imap_login(client, settings, source)
+    assert token_endpoint.refreshes() == 2
 
 
-async def smtp_send(server: OAuthSmtpServer, mechanism: str, token: str) -> None:
+def smtp_settings(server: OAuthSmtpServer, mechanism: str) -> SmtpSettings:
+    return SmtpSettings(host=server.host, port=server.port, security="none", username=USER, auth=mechanism)
+
+
+async def smtp_send(server: OAuthSmtpServer, mechanism: str, tokens: TokenSource) -> None:
     async with aiosmtplib.SMTP(hostname=server.host, port=server.port, start_tls=False, timeout=10) as smtp:
         await smtp.ehlo()
         assert {"xoauth2", "oauthbearer"} == set(smtp.server_auth_methods)
-        if mechanism == "xoauth2":
-            await smtp.auth_xoauth2(USER, token)
-        else:  # aiosmtplib has no OAUTHBEARER: the AUTH command with the initial response (RFC 4954 §4)
-            response = sasl.oauthbearer(USER, token, server.host, server.port)
-            reply = await smtp.execute_command(b"AUTH", b"OAUTHBEARER", base64.b64encode(response))
-            if reply.code == 334:  # the error challenge (RFC 7628 §3.2.2): answer ^A for the final reply
-                assert sasl.error_status(base64.b64decode(reply.message)) == "invalid_token"
-                reply = await smtp.execute_command(base64.b64encode(sasl.ERROR_REPLY))
-            if reply.code != 235:
-                raise aiosmtplib.SMTPAuthenticationError(reply.code, reply.message)
+        await smtp_login(smtp, smtp_settings(server, mechanism), tokens)
         await smtp.sendmail(USER, ["citizen@example.org"], b"Subject: test\r\n\r\nbody\r\n")
 
 
@@ -102,18 +110,41 @@ def test_smtp_login_and_send_with_a_token(
     oauth_smtp_server: OAuthSmtpServer, token_endpoint: TokenEndpoint, tmp_path: Path, mechanism: str
 ) -> None:
     source = TokenSource(oauth_settings(token_endpoint, token_endpoint.grant(USER)), tmp_path)
-    asyncio.run(smtp_send(oauth_smtp_server, mechanism, source.access_token().value))
+    asyncio.run(smtp_send(oauth_smtp_server, mechanism, source))
     assert oauth_smtp_server.logins == [(mechanism.upper(), USER)]
     assert [m.mail_from for m in oauth_smtp_server.wait_for(1)] == [USER]
 
 
 @pytest.mark.parametrize("mechanism", ["xoauth2", "oauthbearer"])
-def test_smtp_refuses_an_expired_token_with_535(
-    oauth_smtp_server: OAuthSmtpServer, token_endpoint: TokenEndpoint, mechanism: str
+def test_smtp_retries_once_with_a_fresh_token_on_the_same_connection(
+    oauth_smtp_server: OAuthSmtpServer, token_endpoint: TokenEndpoint, tmp_path: Path, mechanism: str
 ) -> None:
-    token = token_endpoint.access_token(USER)
-    token_endpoint.expire_access_tokens()
+    source = TokenSource(oauth_settings(token_endpoint, token_endpoint.grant(USER)), tmp_path)
+    source.access_token()
+    token_endpoint.expire_access_tokens()  # the cache still holds it: the server refuses it
+    asyncio.run(smtp_send(oauth_smtp_server, mechanism, source))
+    assert token_endpoint.refreshes() == 2
+    assert len(oauth_smtp_server.wait_for(1)) == 1
+
+
+@pytest.mark.parametrize("mechanism", ["xoauth2", "oauthbearer"])
+def test_smtp_refuses_a_token_for_another_mailbox_with_535(
+    oauth_smtp_server: OAuthSmtpServer, token_endpoint: TokenEndpoint, tmp_path: Path, mechanism: str
+) -> None:
+    source = TokenSource(oauth_settings(token_endpoint, token_endpoint.grant(OTHER)), tmp_path)
     with pytest.raises(aiosmtplib.SMTPAuthenticationError) as raised:
-        asyncio.run(smtp_send(oauth_smtp_server, mechanism, token))
+        asyncio.run(smtp_send(oauth_smtp_server, mechanism, source))
     assert raised.value.code == 535
+    assert token_endpoint.refreshes() == 2  # the cached token, then one fresh one
     assert oauth_smtp_server.messages == [] and oauth_smtp_server.logins == []
+
+
+def test_smtp_with_a_revoked_refresh_token_names_the_login_command(
+    oauth_smtp_server: OAuthSmtpServer, token_endpoint: TokenEndpoint, tmp_path: Path
+) -> None:
+    source = TokenSource(oauth_settings(token_endpoint, token_endpoint.grant(USER)), tmp_path)
+    source.access_token()
+    token_endpoint.revoke(USER)
+    with pytest.raises(OAuthLoginNeeded, match="run `foimail oauth login`"):
+        asyncio.run(smtp_send(oauth_smtp_server, "xoauth2", source))
+    assert oauth_smtp_server.messages == []
