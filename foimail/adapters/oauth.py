@@ -87,6 +87,10 @@ class RefreshTokenStore:
             stored = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return self.configured
+        except PermissionError:
+            raise PermanentError(
+                f"cannot read {self.path}: permission denied (give it to the user foimail runs as)"
+            ) from None
         except (OSError, ValueError) as exc:
             log.warning("ignoring unreadable %s: %s", self.path, exc.__class__.__name__)
             return self.configured
@@ -96,12 +100,19 @@ class RefreshTokenStore:
         return str(token)
 
     def save(self, refresh_token: str, now: datetime) -> None:
-        """Write atomically with mode 0600: a temporary file created private, then renamed over the old one."""
+        """Write atomically with mode 0600: a temporary file created private, then renamed over the old one.
+
+        Run as root (an admin's `sudo foimail oauth login`), the file is given to the state directory's
+        owner, the user the daemon runs as, who could not read it otherwise.
+        """
         entry = {"refresh_token": refresh_token, "origin": _fingerprint(self.configured), "saved_at": now.isoformat()}
         temporary = self.path.with_name(f".{self.path.name}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             os.fchmod(descriptor, 0o600)
+            if os.geteuid() == 0:
+                owner = self.path.parent.stat()
+                os.fchown(descriptor, owner.st_uid, owner.st_gid)
             os.write(descriptor, json.dumps(entry).encode())
             os.fsync(descriptor)
         finally:
@@ -211,7 +222,11 @@ def finish_device_login(
     if not refresh_token:
         raise PermanentError("the provider gave no refresh token: add offline_access to oauth.scope")
     now = clock()
-    RefreshTokenStore(Path(state_dir), settings.refresh_token).save(refresh_token, now)
+    store = RefreshTokenStore(Path(state_dir), settings.refresh_token)
+    try:
+        store.save(refresh_token, now)
+    except OSError as exc:
+        raise PermanentError(f"cannot write {store.path}: {exc.strerror or exc} (check paths.state_dir)") from None
     return _access_token(token, now)
 
 

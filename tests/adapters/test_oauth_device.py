@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 import stat
 import threading
 from datetime import timedelta
@@ -103,3 +105,29 @@ def test_concurrent_users_of_one_source_refresh_once(token_endpoint: TokenEndpoi
         thread.join(10)
     assert len(set(values)) == 1 and len(values) == 8
     assert token_endpoint.refreshes() == 1
+
+
+def test_login_into_a_missing_state_directory_names_it(token_endpoint: TokenEndpoint, tmp_path: Path) -> None:
+    settings = oauth_settings(token_endpoint)
+    login = start_device_login(settings)
+    missing = tmp_path / "absent"
+    with pytest.raises(PermanentError, match=f"cannot write {missing}/{STATE_FILE}: No such file or directory"):
+        finish_device_login(settings, login, missing, sleep=Approver(token_endpoint, login.user_code, 1))
+
+
+def test_login_as_root_gives_the_file_to_the_state_directorys_owner(
+    token_endpoint: TokenEndpoint, tmp_path: Path
+) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root, as an admin's sudo foimail oauth login has")
+    daemon_user = pwd.getpwnam("nobody")
+    os.chown(tmp_path, daemon_user.pw_uid, daemon_user.pw_gid)
+    settings = oauth_settings(token_endpoint)
+    login = start_device_login(settings)
+    finish_device_login(settings, login, tmp_path, sleep=Approver(token_endpoint, login.user_code, 1))
+    written = (tmp_path / STATE_FILE).stat()
+    assert (written.st_uid, written.st_gid, stat.S_IMODE(written.st_mode)) == (
+        daemon_user.pw_uid,
+        daemon_user.pw_gid,
+        0o600,
+    )
