@@ -73,6 +73,7 @@ class OAuthSettings:
     tenant: str = "organizations"  # microsoft only: the directory (tenant) id or domain
     token_url: str = ""
     device_url: str = ""  # RFC 8628 device authorization endpoint, for `foimail oauth login`
+    authorize_url: str = ""  # authorization endpoint, for `foimail oauth login --browser`
     client_id: str = ""
     client_secret: str = ""  # empty for a public client
     refresh_token: str = ""  # empty: the one `foimail oauth login` stored in the state directory

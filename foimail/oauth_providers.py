@@ -28,6 +28,7 @@ class OAuthProvider:
 
     token_url: str
     device_url: str
+    authorize_url: str
     scope: str
     imap: MailServer
     smtp: MailServer
@@ -37,6 +38,7 @@ OAUTH_PROVIDERS = {
     "microsoft": OAuthProvider(
         token_url="https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
         device_url="https://login.microsoftonline.com/{tenant}/oauth2/v2.0/devicecode",
+        authorize_url="https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
         scope="https://outlook.office365.com/IMAP.AccessAsUser.All https://outlook.office365.com/SMTP.Send"
         " offline_access",
         imap=MailServer("outlook.office365.com", 993, "ssl"),
@@ -44,7 +46,8 @@ OAUTH_PROVIDERS = {
     ),
     "google": OAuthProvider(
         token_url="https://oauth2.googleapis.com/token",
-        device_url="https://oauth2.googleapis.com/device/code",
+        device_url="https://oauth2.googleapis.com/device/code",  # refuses the mail scope: use --browser
+        authorize_url="https://accounts.google.com/o/oauth2/v2/auth",
         scope="https://mail.google.com/",
         imap=MailServer("imap.gmail.com", 993, "ssl"),
         smtp=MailServer("smtp.gmail.com", 587, "starttls"),
@@ -62,6 +65,7 @@ def with_oauth_provider(settings: Settings) -> Settings:
         oauth,
         token_url=oauth.token_url or preset.token_url.format(tenant=oauth.tenant),
         device_url=oauth.device_url or preset.device_url.format(tenant=oauth.tenant),
+        authorize_url=oauth.authorize_url or preset.authorize_url.format(tenant=oauth.tenant),
         scope=oauth.scope or preset.scope,
     )
     imap, smtp = settings.imap, settings.smtp

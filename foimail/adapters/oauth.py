@@ -151,8 +151,12 @@ class TokenSource:
         if not refresh_token:
             raise OAuthLoginNeeded(f"no OAuth refresh token: run `{LOGIN_COMMAND}`")
         settings = self.settings
-        with _client(settings) as client:
-            token = _ask(settings, lambda: client.refresh_token(settings.token_url, refresh_token=refresh_token))
+        with client_for(settings) as client:
+            token = ask(
+                settings,
+                lambda: client.refresh_token(settings.token_url, refresh_token=refresh_token),
+                refreshing=True,
+            )
         now = self._clock()
         rotated = str(token.get("refresh_token") or refresh_token)
         if rotated != refresh_token:
@@ -178,8 +182,8 @@ def start_device_login(settings: OAuthSettings, clock: Clock = utc_now) -> Devic
     form = {"client_id": settings.client_id, "scope": settings.scope}
     if settings.client_secret:
         form["client_secret"] = settings.client_secret
-    with _client(settings) as client:
-        answer = _ask(settings, lambda: _device_authorization(client, settings.device_url, form))
+    with client_for(settings) as client:
+        answer = ask(settings, lambda: _device_authorization(client, settings.device_url, form))
     try:
         return DeviceLogin(
             user_code=str(answer["user_code"]),
@@ -203,13 +207,13 @@ def finish_device_login(
 ) -> AccessToken:
     """Poll until the admin approved (RFC 8628 §3.4, §3.5), then store the refresh token (mode 0600)."""
     interval = login.interval
-    with _client(settings) as client:
+    with client_for(settings) as client:
         while True:
             if clock() >= login.expires_at:
                 raise PermanentError(f"the code {login.user_code} expired before it was entered: run it again")
             sleep(interval)
             try:
-                token = _ask(
+                token = ask(
                     settings,
                     lambda: client.fetch_token(
                         settings.token_url, grant_type=DEVICE_GRANT, device_code=login.device_code
@@ -218,6 +222,11 @@ def finish_device_login(
                 break
             except _Pending as pending:
                 interval += 5 if pending.slow_down else 0  # RFC 8628 §3.5
+    return keep_login(settings, token, state_dir, clock)
+
+
+def keep_login(settings: OAuthSettings, token: dict[str, Any], state_dir: Path | str, clock: Clock) -> AccessToken:
+    """Store the refresh token a login produced (mode 0600) and return its access token."""
     refresh_token = str(token.get("refresh_token") or "")
     if not refresh_token:
         raise PermanentError("the provider gave no refresh token: add offline_access to oauth.scope")
@@ -235,7 +244,7 @@ class _Pending(Exception):
         self.slow_down = slow_down
 
 
-def _client(settings: OAuthSettings) -> OAuth2Client:
+def client_for(settings: OAuthSettings, **extra: Any) -> OAuth2Client:
     """client_secret_post: the one client authentication Microsoft and Google both document (RFC 6749 §2.3.1)."""
     return OAuth2Client(
         client_id=settings.client_id,
@@ -243,6 +252,7 @@ def _client(settings: OAuthSettings) -> OAuth2Client:
         token_endpoint_auth_method="client_secret_post" if settings.client_secret else "none",
         scope=settings.scope or None,
         timeout=settings.timeout_seconds,
+        **extra,
     )
 
 
@@ -260,8 +270,11 @@ def _device_authorization(client: OAuth2Client, url: str, form: dict[str, str]) 
     return answer
 
 
-def _ask(settings: OAuthSettings, request: Callable[[], Any]) -> Any:
-    """Run one request at the provider and turn every failure into a FoimailError an admin can act on."""
+def ask(settings: OAuthSettings, request: Callable[[], Any], *, refreshing: bool = False) -> Any:
+    """Run one request at the provider and turn every failure into a FoimailError an admin can act on.
+
+    invalid_grant while ``refreshing`` means the refresh token is dead (RFC 6749 §5.2): log in again.
+    """
     host = httpx2.URL(settings.token_url).host
     try:
         return request()
@@ -270,7 +283,7 @@ def _ask(settings: OAuthSettings, request: Callable[[], Any]) -> Any:
         if error in ("authorization_pending", "slow_down"):
             raise _Pending(slow_down=error == "slow_down") from None
         reason = _one_line(exc.description)
-        if error == "invalid_grant":
+        if error == "invalid_grant" and refreshing:
             raise OAuthLoginNeeded(
                 f"OAuth refresh token expired or revoked ({reason or error}): run `{LOGIN_COMMAND}`"
             ) from None

@@ -68,7 +68,7 @@ client_id = "app-id"
 """
     settings = load_settings(write(tmp_path, text), environ={})
     assert (settings.oauth.token_url, settings.oauth.scope) == (token_url, scope)
-    assert settings.oauth.device_url.startswith("https://")
+    assert settings.oauth.device_url.startswith("https://") and settings.oauth.authorize_url.startswith("https://")
     assert (settings.imap.host, settings.imap.port, settings.imap.security) == imap
     assert (settings.smtp.host, settings.smtp.port, settings.smtp.security) == smtp
 

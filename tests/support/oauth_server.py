@@ -1,8 +1,10 @@
 """Plugin: our own OAuth 2 authorization server on loopback, a stand-in for Microsoft's and Google's.
 
-It speaks the parts foimail and Dovecot use: the token endpoint (refresh-token grant, RFC 6749 §6, and
-device-code grant, RFC 8628 §3.4), the device authorization endpoint (RFC 8628 §3.1) and token
-introspection (RFC 7662) for Dovecot's ``passdb { driver = oauth2 }``. Tests issue, expire, rotate and
+It speaks the parts foimail and Dovecot use: the token endpoint (refresh-token grant, RFC 6749 §6,
+device-code grant, RFC 8628 §3.4, authorization-code grant with PKCE, RFC 7636), the device
+authorization endpoint (RFC 8628 §3.1), the authorization endpoint (it consents at once as
+``consenting_user``, or redirects with access_denied) and token introspection (RFC 7662) for Dovecot's
+``passdb { driver = oauth2 }``. Tests issue, expire, rotate and
 revoke tokens through ``TokenEndpoint``; errors look like the providers' (Microsoft's multi-line
 descriptions with trace ids).
 
@@ -14,6 +16,7 @@ Fixtures:
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import secrets
 import threading
@@ -21,7 +24,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import pytest
 
@@ -57,6 +60,8 @@ class TokenEndpoint:
     refresh_tokens: dict[str, str] = field(default_factory=dict)  # token -> user
     access_tokens: dict[str, tuple[str, float]] = field(default_factory=dict)  # token -> (user, expires)
     devices: dict[str, Device] = field(default_factory=dict)  # device_code -> Device
+    consenting_user: str = ""  # who "signs in" at /authorize; empty: the user declines
+    codes: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # code -> (user, redirect_uri, challenge)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -72,6 +77,10 @@ class TokenEndpoint:
         return self.url("/device")
 
     @property
+    def authorize_url(self) -> str:
+        return self.url("/authorize")
+
+    @property
     def introspection_url(self) -> str:
         return self.url("/introspect")
 
@@ -80,6 +89,8 @@ class TokenEndpoint:
     def reset(self) -> None:
         with self.lock:
             self.lifetime, self.rotate, self.interval, self.slow_down = 3600, False, 1, 0
+            self.consenting_user = ""
+            self.codes.clear()
             self.refresh_tokens.clear()
             self.access_tokens.clear()
             self.devices.clear()
@@ -148,6 +159,8 @@ class TokenEndpoint:
                     return self._refresh(form.get("refresh_token", ""))
                 if grant == "urn:ietf:params:oauth:grant-type:device_code":
                     return self._poll_device(form.get("device_code", ""))
+                if grant == "authorization_code":
+                    return self._redeem(form)
                 return 400, {"error": "unsupported_grant_type"}
             return 404, {"error": "not_found"}
 
@@ -218,6 +231,28 @@ class TokenEndpoint:
         self.refresh_tokens[token] = user
         return token
 
+    def authorize(self, query: dict[str, str]) -> str:
+        """The browser's visit to the authorization endpoint: where it is redirected (RFC 6749 §4.1.2)."""
+        with self.lock:
+            self.requests.append(("/authorize", dict(query)))
+            answer = {"state": query.get("state", "")}
+            if self.consenting_user and query.get("client_id") == CLIENT_ID and query.get("code_challenge"):
+                code = "ac-" + secrets.token_urlsafe(16)
+                self.codes[code] = (self.consenting_user, query.get("redirect_uri", ""), query["code_challenge"])
+                answer["code"] = code
+            else:
+                answer["error"] = "access_denied"
+            return f"{query.get('redirect_uri', '')}?{urlencode(answer)}"
+
+    def _redeem(self, form: dict[str, str]) -> tuple[int, dict[str, object]]:
+        """RFC 6749 §4.1.3 and RFC 7636 §4.6: one use, the same redirect_uri, the verifier matching."""
+        user, redirect_uri, challenge = self.codes.pop(form.get("code", ""), ("", "", ""))
+        verifier = form.get("code_verifier", "").encode()
+        computed = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode()
+        if not user or redirect_uri != form.get("redirect_uri") or computed != challenge:
+            return 400, {"error": "invalid_grant", "error_description": "code, redirect_uri or verifier wrong"}
+        return self._issue(user, self._grant(user))
+
     def _introspect(self, token: str) -> dict[str, object]:
         """RFC 7662 §2.2: inactive tokens say only that."""
         entry = self.access_tokens.get(token)
@@ -246,6 +281,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        target = urlsplit(self.path)
+        if target.path != "/authorize":
+            self.send_error(404)
+            return
+        self.send_response(302)
+        self.send_header("Location", self.server.endpoint.authorize(dict(parse_qsl(target.query))))
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
         return  # quiet: pytest shows failures, not every request
