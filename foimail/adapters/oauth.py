@@ -151,12 +151,16 @@ class TokenSource:
         if not refresh_token:
             raise OAuthLoginNeeded(f"no OAuth refresh token: run `{LOGIN_COMMAND}`")
         settings = self.settings
-        with client_for(settings) as client:
-            token = ask(
-                settings,
-                lambda: client.refresh_token(settings.token_url, refresh_token=refresh_token),
-                refreshing=True,
-            )
+        try:
+            with client_for(settings) as client:
+                token = ask(
+                    settings,
+                    lambda: client.refresh_token(settings.token_url, refresh_token=refresh_token),
+                    refreshing=True,
+                )
+        except OAuthLoginNeeded:
+            self._refresh_token = ""  # read the store again next time: `foimail oauth login` may have run
+            raise
         now = self._clock()
         rotated = str(token.get("refresh_token") or refresh_token)
         if rotated != refresh_token:

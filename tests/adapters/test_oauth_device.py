@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from foimail.adapters.oauth import STATE_FILE, RefreshTokenStore, TokenSource, finish_device_login, start_device_login
+from foimail.adapters.oauth import (
+    STATE_FILE,
+    OAuthLoginNeeded,
+    RefreshTokenStore,
+    TokenSource,
+    finish_device_login,
+    start_device_login,
+)
 from foimail.errors import PermanentError
 from tests.adapters.test_oauth_tokens import USER, Clock, oauth_settings
 from tests.support.oauth_server import CLIENT_ID, SCOPE, TokenEndpoint
@@ -131,3 +138,19 @@ def test_login_as_root_gives_the_file_to_the_state_directorys_owner(
         daemon_user.pw_gid,
         0o600,
     )
+
+
+def test_a_running_source_recovers_after_a_new_login_without_a_restart(
+    token_endpoint: TokenEndpoint, tmp_path: Path
+) -> None:
+    token_endpoint.rotate = True
+    configured = token_endpoint.grant(USER)
+    settings = oauth_settings(token_endpoint, configured)
+    daemon = TokenSource(settings, tmp_path)
+    daemon.access_token()
+    token_endpoint.revoke(USER)
+    with pytest.raises(OAuthLoginNeeded):
+        daemon.access_token(fresh=True)
+    login = start_device_login(settings)  # the admin, in another process
+    finish_device_login(settings, login, tmp_path, sleep=Approver(token_endpoint, login.user_code, 1))
+    assert token_endpoint.user_of(daemon.access_token(fresh=True).value) == USER

@@ -175,6 +175,13 @@ class DovecotServer:
                 imap.delete_messages(uids)
                 imap.expunge()
 
+    def kick(self, user: str) -> None:
+        """End every session of ``user`` with BYE, as Microsoft 365 does when a session's access token expires."""
+        config = self.log_path.parent / "dovecot.conf"
+        doveadm = shutil.which("doveadm", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/bin", "/usr/sbin"]))
+        assert doveadm is not None, "doveadm not installed (it comes with dovecot-core)"
+        subprocess.run([doveadm, "-c", str(config), "kick", user], check=True, capture_output=True, timeout=10)
+
     def log_size(self) -> int:
         return self.log_path.stat().st_size if self.log_path.exists() else 0
 
