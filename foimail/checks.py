@@ -9,6 +9,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from foimail.adapters.imap import ImapMailbox
+from foimail.adapters.mail_auth import mechanism_name, smtp_login
+from foimail.adapters.oauth import AccessToken, tokens_for
 from foimail.adapters.tls import tls_context
 from foimail.config import Settings
 from foimail.errors import FoimailError
@@ -59,16 +61,13 @@ def _check_database(settings: Settings) -> tuple[str, bool, str]:
 
 
 def _check_imap(settings: Settings) -> tuple[str, bool, str]:
-    mailbox = ImapMailbox(settings.imap)
+    mailbox = ImapMailbox(settings.imap, tokens_for(settings, "imap"))
     try:
         mailbox.connect()
         capabilities = mailbox.capabilities()
         idle = "IDLE" if b"IDLE" in capabilities else "no IDLE: polling"
-        return (
-            "imap",
-            True,
-            f"logged in as {settings.imap.username}, {settings.imap.folder} selected, {idle}",
-        )
+        login = _how(settings, settings.imap.auth, mailbox.session_token)
+        return ("imap", True, f"logged in as {settings.imap.username} {login}, {settings.imap.folder} selected, {idle}")
     except FoimailError as exc:
         return ("imap", False, str(exc))
     finally:
@@ -89,15 +88,24 @@ def _check_smtp(settings: Settings) -> tuple[str, bool, str]:
         )
         await client.connect()
         try:
-            if smtp.username:
-                await client.login(smtp.username, smtp.password)
+            token = await smtp_login(client, smtp, tokens_for(settings, "smtp"))
             return f"connected to {smtp.host}:{smtp.port} ({smtp.security})" + (
-                f", logged in as {smtp.username}" if smtp.username else ""
+                f", logged in as {smtp.username} {_how(settings, smtp.auth, token)}" if smtp.username else ""
             )
         finally:
             await client.quit()
 
     try:
         return ("smtp", True, asyncio.run(probe()))
+    except FoimailError as exc:
+        return ("smtp", False, str(exc))
     except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
         return ("smtp", False, f"{smtp.host}:{smtp.port}: {exc.__class__.__name__}: {exc}")
+
+
+def _how(settings: Settings, auth: str, token: AccessToken | None) -> str:
+    """'with PASSWORD', or 'with XOAUTH2 (access token valid until 2026-11-30 14:05 +04)'."""
+    if token is None:
+        return f"with {mechanism_name(auth)}"
+    until = token.expires_at.astimezone(settings.office.tz).strftime("%Y-%m-%d %H:%M %Z")
+    return f"with {mechanism_name(auth)} (access token valid until {until})"

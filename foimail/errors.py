@@ -6,6 +6,7 @@ FoimailError
  ├── CaseNotFound(number)         a case number that names no case
  ├── TransientError               worth retrying: IMAP drop, SMTP 4xx/timeout, DB unavailable
  └── PermanentError               not worth retrying: SMTP 5xx, a refused login
+      └── OAuthLoginNeeded         the OAuth refresh token is missing, expired or revoked
 """
 
 from __future__ import annotations
@@ -51,3 +52,10 @@ class TransientError(FoimailError):
 
 class PermanentError(FoimailError):
     """A failure that will not pass by retrying (SMTP 5xx, a refused login)."""
+
+
+OAUTH_LOGIN_COMMAND = "foimail oauth login"
+
+
+class OAuthLoginNeeded(PermanentError):
+    """No usable OAuth refresh token: an admin must run `foimail oauth login`; the message names it."""

@@ -39,5 +39,5 @@ def setup_logging(level: str = "INFO", style: str = "keyvalue") -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("imapclient", "apscheduler", "aiosmtplib", "alembic"):
+    for noisy in ("imapclient", "apscheduler", "aiosmtplib", "alembic", "httpx2", "httpcore2", "authlib"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

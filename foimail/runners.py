@@ -8,6 +8,7 @@ from datetime import datetime
 
 from foimail.adapters.imap import ImapMailbox
 from foimail.adapters.maildir import MaildirSource
+from foimail.adapters.oauth import tokens_for
 from foimail.adapters.smtp import SmtpSender
 from foimail.adapters.source import MailSource
 from foimail.context import AppContext
@@ -44,7 +45,7 @@ def mail_sources(ctx: AppContext) -> list[MailSource]:
     if ctx.settings.maildir.path:
         sources.append(MaildirSource(ctx.settings.maildir.path, imap.processed_folder, imap.quarantine_folder))
     if imap.host:
-        sources.append(ImapMailbox(imap))
+        sources.append(ImapMailbox(imap, tokens_for(ctx.settings, "imap")))
     return sources
 
 
@@ -134,7 +135,7 @@ class OutboxRunner:
     def __init__(self, ctx: AppContext, idle_seconds: float = 5.0) -> None:
         self.ctx = ctx
         self.idle_seconds = idle_seconds
-        self.sender = SmtpSender(ctx.settings.smtp)
+        self.sender = SmtpSender(ctx.settings.smtp, tokens_for(ctx.settings, "smtp"))
 
     def run_once(self) -> int:
         return deliver_due(self.ctx, self.sender)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import ssl
 import threading
@@ -11,10 +12,13 @@ from datetime import UTC, datetime
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from foimail.adapters.mail_auth import imap_login, mechanism_name
+from foimail.adapters.oauth import AccessToken, TokenSource
 from foimail.adapters.source import ArrivedMessage
 from foimail.adapters.tls import tls_context
+from foimail.clock import Clock, utc_now
 from foimail.config import ImapSettings
-from foimail.errors import PermanentError, TransientError
+from foimail.errors import FoimailError, PermanentError, TransientError
 
 log = logging.getLogger("foimail.imap")
 
@@ -25,10 +29,13 @@ FETCH_ITEMS = [b"BODY.PEEK[]", b"INTERNALDATE"]  # PEEK: a message an officer op
 class ImapMailbox:
     """One logged-in connection to the FOI mailbox (a `MailSource`)."""
 
-    def __init__(self, settings: ImapSettings) -> None:
+    def __init__(self, settings: ImapSettings, tokens: TokenSource | None = None, clock: Clock = utc_now) -> None:
         self.settings = settings
+        self.tokens = tokens  # OAuth 2 (imap.auth = xoauth2 | oauthbearer); None: the password
+        self.clock = clock
         self.client: IMAPClient | None = None
         self.uidvalidity: int | None = None
+        self.session_token: AccessToken | None = None  # the OAuth token this session logged in with
         self._folder_names: dict[str, str] = {}
 
     @property
@@ -55,11 +62,16 @@ class ImapMailbox:
             if settings.security == "starttls":
                 client.starttls(context)
             client.normalise_times = False
-            client.login(settings.username, settings.password)
+            self.session_token = imap_login(client, settings, self.tokens)
         except LoginError as exc:
-            raise PermanentError(f"IMAP login refused for {settings.username}: {_text(exc)}") from exc
+            how = f" with {mechanism_name(settings.auth)}" if self.tokens else ""
+            raise PermanentError(f"IMAP login refused for {settings.username}{how}: {_text(exc)}") from exc
         except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as exc:
             raise TransientError(f"IMAP {settings.host}:{settings.port}: {exc.__class__.__name__}: {exc}") from exc
+        except FoimailError:  # no OAuth token to be had: drop the connection that waited for one
+            with contextlib.suppress(IMAPClientError, OSError):
+                client.shutdown()
+            raise
         self.client = client
         try:
             self._prepare_folders()
@@ -125,9 +137,16 @@ class ImapMailbox:
         """Block until new mail may be there: IDLE when offered, else a poll.
 
         IDLE is re-issued every `poll_seconds` (and always before 29 minutes, RFC 2177 §3), so a dead
-        connection is noticed and the health heartbeat stays fresh.
+        connection is noticed and the health heartbeat stays fresh. With OAuth the wait ends when the
+        session's token is due for refresh, and the session with it: Microsoft 365 ends a session whose
+        token expired (BYE ... AccessTokenExpired), so foimail reconnects with a fresh token first.
         """
         client = self._require()
+        poll_seconds = min(poll_seconds, self._token_seconds_left())
+        if poll_seconds <= 0:
+            log.info("the OAuth token of this IMAP session is due for refresh: reconnecting")
+            self.close()
+            return
         if not (self.settings.idle and client.has_capability("IDLE")):
             stop.wait(poll_seconds)
             try:
@@ -149,7 +168,13 @@ class ImapMailbox:
         except (IMAPClientError, OSError) as exc:
             raise TransientError(f"IMAP IDLE failed: {_text(exc)}") from exc
 
+    def _token_seconds_left(self) -> float:
+        if self.session_token is None:
+            return float("inf")
+        return (self.session_token.refresh_at - self.clock()).total_seconds()
+
     def close(self) -> None:
+        self.session_token = None
         if self.client is None:
             return
         try:

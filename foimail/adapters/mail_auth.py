@@ -16,7 +16,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 from foimail.adapters import sasl
-from foimail.adapters.oauth import TokenSource
+from foimail.adapters.oauth import AccessToken, TokenSource
 from foimail.config import ImapSettings, SmtpSettings
 
 log = logging.getLogger("foimail.oauth")
@@ -30,43 +30,54 @@ def mechanism_name(auth: str) -> str:
     return sasl.MECHANISMS.get(auth, "PASSWORD")
 
 
-def imap_login(client: IMAPClient, settings: ImapSettings, tokens: TokenSource | None) -> None:
-    """LOGIN with the password, or AUTHENTICATE with a token; raises imapclient's LoginError when refused."""
+def imap_login(client: IMAPClient, settings: ImapSettings, tokens: TokenSource | None) -> AccessToken | None:
+    """LOGIN with the password, or AUTHENTICATE with a token (returned: the session lasts as long as it may).
+
+    Raises imapclient's LoginError when refused.
+    """
     if settings.auth == "password" or tokens is None:
         client.login(settings.username, settings.password)
-        return
-    for fresh in (False, True):
-        token = tokens.access_token(fresh=fresh).value
-        try:
-            if sasl.MECHANISMS[settings.auth] == sasl.XOAUTH2:
-                client.oauth2_login(settings.username, token)
-            else:
-                client.oauthbearer_login(settings.username, token)
-            return
-        except LoginError:
-            if fresh:
-                raise
-            log.info("IMAP refused the cached OAuth token; trying once with a fresh one")
+        return None
+    token = tokens.access_token()
+    try:
+        _imap_authenticate(client, settings, token.value)
+        return token
+    except LoginError:
+        log.info("IMAP refused the cached OAuth token; trying once with a fresh one")
+    token = tokens.access_token(fresh=True)
+    _imap_authenticate(client, settings, token.value)
+    return token
 
 
-async def smtp_login(smtp: aiosmtplib.SMTP, settings: SmtpSettings, tokens: TokenSource | None) -> None:
+def _imap_authenticate(client: IMAPClient, settings: ImapSettings, token: str) -> None:
+    if sasl.MECHANISMS[settings.auth] == sasl.XOAUTH2:
+        client.oauth2_login(settings.username, token)
+    else:
+        client.oauthbearer_login(settings.username, token)
+
+
+async def smtp_login(smtp: aiosmtplib.SMTP, settings: SmtpSettings, tokens: TokenSource | None) -> AccessToken | None:
     """AUTH with the password (when a username is set), or with a token; SMTPAuthenticationError when refused."""
     if settings.auth == "password" or tokens is None:
         if settings.username:
             await smtp.login(settings.username, settings.password)
-        return
-    for fresh in (False, True):
-        token = (await asyncio.to_thread(tokens.access_token, fresh=fresh)).value  # HTTP: off the event loop
-        try:
-            if sasl.MECHANISMS[settings.auth] == sasl.XOAUTH2:
-                await smtp.auth_xoauth2(settings.username, token)
-            else:
-                await _oauthbearer(smtp, settings, token)
-            return
-        except aiosmtplib.SMTPAuthenticationError:
-            if fresh:
-                raise
-            log.info("SMTP refused the cached OAuth token; trying once with a fresh one")
+        return None
+    token = await asyncio.to_thread(tokens.access_token)  # HTTP when it refreshes: off the event loop
+    try:
+        await _smtp_authenticate(smtp, settings, token.value)
+        return token
+    except aiosmtplib.SMTPAuthenticationError:
+        log.info("SMTP refused the cached OAuth token; trying once with a fresh one")
+    token = await asyncio.to_thread(tokens.access_token, fresh=True)
+    await _smtp_authenticate(smtp, settings, token.value)
+    return token
+
+
+async def _smtp_authenticate(smtp: aiosmtplib.SMTP, settings: SmtpSettings, token: str) -> None:
+    if sasl.MECHANISMS[settings.auth] == sasl.XOAUTH2:
+        await smtp.auth_xoauth2(settings.username, token)
+    else:
+        await _oauthbearer(smtp, settings, token)
 
 
 async def _oauthbearer(smtp: aiosmtplib.SMTP, settings: SmtpSettings, token: str) -> None:

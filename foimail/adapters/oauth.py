@@ -8,7 +8,7 @@ parsing) over httpx2; this module adds what a mail daemon needs on top:
 - a refresh token the provider rotates is kept in ``<state_dir>/oauth-refresh-token.json``, mode 0600;
 - the device authorization grant (RFC 8628) for ``foimail oauth login``.
 
-Errors (see foimail.errors):
+Errors (foimail.errors):
     OAuthLoginNeeded(PermanentError)  no refresh token, or it expired or was revoked (invalid_grant):
                                       one line naming ``foimail oauth login``
     TransientError                    the token endpoint is unreachable, slow, or answers 5xx / 429
@@ -29,26 +29,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx2
 from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
 from foimail.clock import Clock, utc_now
-from foimail.config import OAuthSettings
-from foimail.errors import PermanentError, TransientError
+from foimail.config import OAuthSettings, Settings
+from foimail.errors import OAUTH_LOGIN_COMMAND, OAuthLoginNeeded, PermanentError, TransientError
 
 log = logging.getLogger("foimail.oauth")
 
-LOGIN_COMMAND = "foimail oauth login"
 STATE_FILE = "oauth-refresh-token.json"
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh this long before expiry (a tenth of the lifetime if shorter)
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"  # RFC 8628 §3.4
 TRANSIENT_ERRORS = frozenset({"temporarily_unavailable", "server_error"})  # RFC 6749 §4.1.2.1
-
-
-class OAuthLoginNeeded(PermanentError):
-    """The refresh token is missing, expired or revoked: an admin must run `foimail oauth login`."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +144,7 @@ class TokenSource:
         """RFC 6749 §6; a new refresh token in the answer replaces the old one (rotation, §10.4)."""
         refresh_token = self._refresh_token or self.store.load()
         if not refresh_token:
-            raise OAuthLoginNeeded(f"no OAuth refresh token: run `{LOGIN_COMMAND}`")
+            raise OAuthLoginNeeded(f"no OAuth refresh token: run `{OAUTH_LOGIN_COMMAND}`")
         settings = self.settings
         try:
             with client_for(settings) as client:
@@ -177,6 +172,25 @@ class TokenSource:
             log.error("cannot store the rotated OAuth refresh token in %s: %s", self.store.path, exc.strerror or exc)
             return
         log.info("stored the OAuth refresh token the provider rotated in %s", self.store.path)
+
+
+_SHARED: dict[tuple[OAuthSettings, str], TokenSource] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def tokens_for(settings: Settings, protocol: Literal["imap", "smtp"]) -> TokenSource | None:
+    """The process's one TokenSource for this mailbox when ``protocol`` logs in with OAuth, else None.
+
+    The IMAP thread and the outbox thread share it: one cache, one refresh, and a rotated refresh token
+    that the other thread sees at once (a second source would still hold the retired one).
+    """
+    if getattr(settings, protocol).auth == "password":
+        return None
+    key = (settings.oauth, settings.paths.state_dir)
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = TokenSource(settings.oauth, settings.paths.state_dir)
+        return _SHARED[key]
 
 
 def start_device_login(settings: OAuthSettings, clock: Clock = utc_now) -> DeviceLogin:
@@ -289,7 +303,7 @@ def ask(settings: OAuthSettings, request: Callable[[], Any], *, refreshing: bool
         reason = _one_line(exc.description)
         if error == "invalid_grant" and refreshing:
             raise OAuthLoginNeeded(
-                f"OAuth refresh token expired or revoked ({reason or error}): run `{LOGIN_COMMAND}`"
+                f"OAuth refresh token expired or revoked ({reason or error}): run `{OAUTH_LOGIN_COMMAND}`"
             ) from None
         detail = f"OAuth {host} refused: {error}" + (f": {reason}" if reason else "")
         if error in TRANSIENT_ERRORS:

@@ -9,31 +9,39 @@ from pathlib import Path
 
 import aiosmtplib
 
+from foimail.adapters.mail_auth import smtp_login
+from foimail.adapters.oauth import TokenSource
 from foimail.adapters.tls import tls_context
 from foimail.config import SmtpSettings
-from foimail.errors import PermanentError, TransientError
+from foimail.errors import FoimailError, PermanentError, TransientError
 
 
-async def send_raw(settings: SmtpSettings, mail_from: str, recipients: Sequence[str], raw: bytes) -> str:
-    """Send one message; return the server's reply. 4xx, timeouts and drops are TransientError, 5xx Permanent."""
+async def send_raw(
+    settings: SmtpSettings, mail_from: str, recipients: Sequence[str], raw: bytes, tokens: TokenSource | None = None
+) -> str:
+    """Send one message; return the server's reply. 4xx, timeouts and drops are TransientError, 5xx Permanent.
+
+    With OAuth (``tokens``), a token that cannot be had is transient too: the mail waits in the outbox
+    while health says why (an expired refresh token names `foimail oauth login`).
+    """
     if settings.pickup_dir:
         return _write_pickup(Path(settings.pickup_dir), raw)
     if not settings.host:
         raise TransientError("smtp.host is not set: mail waits in the outbox")
+    client = aiosmtplib.SMTP(
+        hostname=settings.host,
+        port=settings.port,
+        use_tls=settings.security == "ssl",
+        start_tls=settings.security == "starttls",
+        tls_context=tls_context(settings.verify_certificate) if settings.security != "none" else None,
+        timeout=settings.timeout_seconds,
+    )
     try:
-        errors, reply = await aiosmtplib.send(
-            raw,
-            sender=mail_from,
-            recipients=list(recipients),
-            hostname=settings.host,
-            port=settings.port,
-            username=settings.username or None,
-            password=settings.password or None,
-            use_tls=settings.security == "ssl",
-            start_tls=settings.security == "starttls",
-            tls_context=tls_context(settings.verify_certificate) if settings.security != "none" else None,
-            timeout=settings.timeout_seconds,
-        )
+        async with client:
+            await smtp_login(client, settings, tokens)
+            errors, reply = await client.sendmail(mail_from, list(recipients), raw)
+    except FoimailError as exc:
+        raise TransientError(f"SMTP login: {exc}") from exc
     except aiosmtplib.SMTPRecipientsRefused as exc:
         codes = [r.code for r in exc.recipients]
         text = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
@@ -71,12 +79,13 @@ class SmtpSender:
     The outbox runs in its own thread (STYLE.md habit 7); the loop lives as long as the sender.
     """
 
-    def __init__(self, settings: SmtpSettings) -> None:
+    def __init__(self, settings: SmtpSettings, tokens: TokenSource | None = None) -> None:
         self.settings = settings
+        self.tokens = tokens
         self.loop = asyncio.new_event_loop()
 
     def __call__(self, mail_from: str, recipients: Sequence[str], raw: bytes) -> str:
-        return self.loop.run_until_complete(send_raw(self.settings, mail_from, recipients, raw))
+        return self.loop.run_until_complete(send_raw(self.settings, mail_from, recipients, raw, self.tokens))
 
     def close(self) -> None:
         self.loop.close()

@@ -1,8 +1,8 @@
 """The `foimail` command: parse arguments, load Settings, call one function, map errors to one line.
 
 Each command module adds its parsers and registers its handler beside them (`set_defaults(handler=...)`):
-``daemon`` (schema, run, check, health, demo), ``cases`` (cases, messages, register, ingest) and
-``calendar`` (deadline, stats, publication).
+``daemon`` (schema, run, check, health, demo), ``cases`` (cases, messages, register, ingest),
+``calendar`` (deadline, stats, publication) and ``oauth`` (login).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from foimail.cli import calendar, cases, daemon
+from foimail.cli import calendar, cases, daemon, oauth
 from foimail.errors import ConfigError, FoimailError
 
 EXIT_ERROR = 1
@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="foimail", description="The freedom-of-information mailbox daemon.")
     parser.add_argument("--config", help="TOML config file (default: $FOIMAIL_CONFIG, else ./config/foimail.toml)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (daemon, cases, calendar):
+    for module in (daemon, cases, calendar, oauth):
         module.add_commands(commands)
     return parser
 

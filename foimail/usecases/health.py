@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from foimail.context import AppContext
 from foimail.core.vocabulary import OutboxStatus
-from foimail.errors import FoimailError
+from foimail.errors import OAUTH_LOGIN_COMMAND, FoimailError
 from foimail.store.db import ping, unit_of_work
 from foimail.store.models import MailboxState, OutboxItem
 
@@ -30,7 +30,9 @@ def daemon_health(ctx: AppContext) -> list[str]:
         if (ctx.settings.imap.host or ctx.settings.maildir.path) and not states:
             problems.append("the mailbox has never been checked (is `foimail run` running?)")
         for state in states:
-            if state.last_check_at is None or now - state.last_check_at > limit:
+            if state.last_error and OAUTH_LOGIN_COMMAND in state.last_error:  # waiting will not heal it
+                problems.append(f"mailbox {state.source}: {state.last_error}")
+            elif state.last_check_at is None or now - state.last_check_at > limit:
                 seen = state.last_check_at.isoformat() if state.last_check_at else "never"
                 error = f"; last error: {state.last_error}" if state.last_error else ""
                 problems.append(f"mailbox {state.source} last checked {seen} (limit {limit}){error}")
@@ -49,7 +51,9 @@ def daemon_health(ctx: AppContext) -> list[str]:
             .order_by(OutboxItem.created_at)
             .limit(1)
         ).first()
-        if failing is not None and now - failing.created_at > FAILING_SMTP:
+        if failing is not None and (
+            now - failing.created_at > FAILING_SMTP or OAUTH_LOGIN_COMMAND in failing.last_error
+        ):
             # A confirmation starts the legal clock (res. No. 3 Art. 4.3): say so well before the hour is up.
             problems.append(f"sending has been failing since {failing.created_at.isoformat()}: {failing.last_error}")
     return problems

@@ -13,13 +13,12 @@ import pytest
 
 from foimail.adapters.oauth import (
     STATE_FILE,
-    OAuthLoginNeeded,
     RefreshTokenStore,
     TokenSource,
     finish_device_login,
     start_device_login,
 )
-from foimail.errors import PermanentError
+from foimail.errors import OAuthLoginNeeded, PermanentError
 from tests.adapters.test_oauth_tokens import USER, Clock, oauth_settings
 from tests.support.oauth_server import CLIENT_ID, SCOPE, TokenEndpoint
 

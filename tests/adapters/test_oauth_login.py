@@ -11,8 +11,9 @@ from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
 from foimail.adapters.mail_auth import imap_login, smtp_login
-from foimail.adapters.oauth import OAuthLoginNeeded, TokenSource
+from foimail.adapters.oauth import TokenSource
 from foimail.config import ImapSettings, SmtpSettings
+from foimail.errors import OAuthLoginNeeded
 from tests.adapters.test_oauth_tokens import USER, oauth_settings
 from tests.support.dovecot import DovecotServer
 from tests.support.oauth_server import TokenEndpoint

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from foimail.adapters.oauth import STATE_FILE, OAuthLoginNeeded, RefreshTokenStore, TokenSource
+from foimail.adapters.oauth import STATE_FILE, RefreshTokenStore, TokenSource
 from foimail.config import OAuthSettings
-from foimail.errors import PermanentError, TransientError
+from foimail.errors import OAuthLoginNeeded, PermanentError, TransientError
 from tests.support import free_ports
 from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, SCOPE, TokenEndpoint
 
