@@ -175,12 +175,17 @@ class DovecotServer:
                 imap.delete_messages(uids)
                 imap.expunge()
 
-    def kick(self, user: str) -> None:
-        """End every session of ``user`` with BYE, as Microsoft 365 does when a session's access token expires."""
+    def kick(self, user: str) -> bool:
+        """End every session of ``user`` with BYE, as Microsoft 365 does when a session's access token expires.
+
+        False when ``user`` had no session to end (doveadm's exit status 68).
+        """
         config = self.log_path.parent / "dovecot.conf"
         doveadm = shutil.which("doveadm", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/bin", "/usr/sbin"]))
         assert doveadm is not None, "doveadm not installed (it comes with dovecot-core)"
-        subprocess.run([doveadm, "-c", str(config), "kick", user], check=True, capture_output=True, timeout=10)
+        result = subprocess.run([doveadm, "-c", str(config), "kick", user], capture_output=True, text=True, timeout=10)
+        assert result.returncode in (0, 68), result.stderr
+        return result.returncode == 0
 
     def log_size(self) -> int:
         return self.log_path.stat().st_size if self.log_path.exists() else 0
