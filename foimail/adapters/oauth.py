@@ -126,12 +126,6 @@ class TokenSource:
         self._cached: AccessToken | None = None
         self._refresh_token = ""
 
-    @property
-    def expires_at(self) -> datetime | None:
-        """When the cached access token expires (None before the first one), for `foimail check` and health."""
-        cached = self._cached
-        return cached.expires_at if cached else None
-
     def access_token(self, *, fresh: bool = False) -> AccessToken:
         """A usable token; ``fresh`` after a server refused the cached one (revoked or expired early)."""
         with self._lock:
