@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import aiosmtplib
@@ -10,11 +13,12 @@ import pytest
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
+from foimail.adapters.imap import ImapMailbox
 from foimail.adapters.mail_auth import imap_login, smtp_login
 from foimail.adapters.oauth import TokenSource
 from foimail.config import ImapSettings, SmtpSettings
 from foimail.errors import OAuthLoginNeeded
-from tests.adapters.test_oauth_tokens import USER, oauth_settings
+from tests.adapters.test_oauth_tokens import USER, Clock, oauth_settings
 from tests.support.dovecot import DovecotServer
 from tests.support.oauth_server import TokenEndpoint
 from tests.support.smtp import OAuthSmtpServer
@@ -149,3 +153,34 @@ def test_smtp_with_a_revoked_refresh_token_names_the_login_command(
     with pytest.raises(OAuthLoginNeeded, match="run `foimail oauth login`"):
         asyncio.run(smtp_send(oauth_smtp_server, "xoauth2", source))
     assert oauth_smtp_server.messages == []
+
+
+def test_the_imap_session_is_renewed_when_its_token_is_due_for_refresh(
+    oauth_mailbox: DovecotServer, token_endpoint: TokenEndpoint, tmp_path: Path
+) -> None:
+    """Microsoft 365 ends a session whose token expired: foimail renews it first, with a fresh token."""
+    clock = Clock()
+    tokens = TokenSource(oauth_settings(token_endpoint, token_endpoint.grant(USER)), tmp_path, clock)
+    settings = ImapSettings(
+        host=oauth_mailbox.host,
+        port=oauth_mailbox.port,
+        security="none",
+        username=USER,
+        auth="xoauth2",
+        timeout_seconds=10,
+    )
+    mailbox = ImapMailbox(settings, tokens, clock)
+    mailbox.open()
+    first = mailbox.session_token
+    assert first is not None and first.expires_at == clock.now + timedelta(hours=1)
+    clock.now += timedelta(minutes=30)
+    started = time.monotonic()
+    mailbox.wait_for_mail(threading.Event(), poll_seconds=1)
+    assert mailbox.client is not None and time.monotonic() - started < 5  # an ordinary wait, still logged in
+    clock.now = first.refresh_at
+    mailbox.wait_for_mail(threading.Event(), poll_seconds=60)
+    assert mailbox.client is None  # closed at once, not after a minute of IDLE
+    mailbox.open()
+    assert mailbox.session_token is not None and mailbox.session_token.value != first.value
+    assert token_endpoint.refreshes() == 2
+    mailbox.close()
