@@ -67,9 +67,9 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class OAuthSettings:
-    """OAuth 2 for IMAP and SMTP (RFC 6749 §6 refresh-token grant; RFC 8628 device flow for the first token)."""
+    """OAuth 2 for IMAP and SMTP: RFC 6749 §6 refresh-token grant; the first token by `foimail oauth login`."""
 
-    provider: str = ""  # microsoft | google: fills token_url, device_url, scope and empty hosts
+    provider: str = ""  # microsoft | google: fills the three URLs, the scope and empty hosts
     tenant: str = "organizations"  # microsoft only: the directory (tenant) id or domain
     token_url: str = ""
     device_url: str = ""  # RFC 8628 device authorization endpoint, for `foimail oauth login`
@@ -79,10 +79,6 @@ class OAuthSettings:
     refresh_token: str = ""  # empty: the one `foimail oauth login` stored in the state directory
     scope: str = ""
     timeout_seconds: int = 30
-
-    @property
-    def used(self) -> bool:
-        return bool(self.token_url)
 
 
 @dataclass(frozen=True)

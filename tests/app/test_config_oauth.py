@@ -18,7 +18,7 @@ def write(tmp_path: Path, text: str) -> str:
 
 def test_password_stays_the_default_and_oauth_is_unused() -> None:
     defaults = load_settings(str(Path(__file__).resolve().parents[2] / "config" / "foimail.example.toml"), environ={})
-    assert (defaults.imap.auth, defaults.smtp.auth, defaults.oauth.used) == ("password", "password", False)
+    assert (defaults.imap.auth, defaults.smtp.auth, defaults.oauth.token_url) == ("password", "password", "")
 
 
 @pytest.mark.parametrize(
