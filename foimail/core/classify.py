@@ -74,12 +74,16 @@ class ClassifyRules:
 Rule = Callable[[InboundMessage, ClassifyRules], str | None]
 
 _ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[^\s@<>()\[\],;:\"]+")
+# RFC 5321 §4.1.2 local part (dot-atom; UTF-8 allowed by RFC 6531) and a domain of letter-digit-hyphen labels
+# (IDNA labels in any script, RFC 5890) under a non-numeric top-level label: `'nino@example.ge'` is not one.
+_LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
+_USABLE_ADDRESS = re.compile(rf"[^\s@<>()\[\]\\,;:\"]+@(?:{_LABEL}\.)+(?!\d+$){_LABEL}")
 _MAX_QUOTE = 160
 
 
 def is_usable_address(address: str) -> bool:
     """True for something shaped like ``local@domain.tld`` that mail could be sent to (RFC 5322 §3.4.1)."""
-    return _ADDRESS.fullmatch(address.strip()) is not None
+    return _USABLE_ADDRESS.fullmatch(address.strip()) is not None
 
 
 def _quote(name: str, value: str) -> str:

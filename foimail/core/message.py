@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,16 @@ class Address:
     name: str = ""
 
 
+class SenderSource(StrEnum):
+    """Where the sender's address was read: a clean From, or the fallback that found it."""
+
+    FROM = "from"
+    FROM_REPAIRED = "from-repaired"  # encoded as a whole (RFC 2047 misuse), or a missing <, >, stray quotes
+    REPLY_TO = "reply-to"
+    SENDER = "sender"
+    RETURN_PATH = "return-path"
+
+
 @dataclass(frozen=True)
 class InboundMessage:
     """A parsed message. Header names in `headers` are lower-case; values are decoded text.
@@ -31,7 +42,7 @@ class InboundMessage:
     """
 
     message_id: str | None
-    sender: Address | None  # From:
+    sender: Address | None  # From:, else the first address of Reply-To, Sender, Return-Path (see sender_source)
     return_path: str | None  # Return-Path: "" for the null sender <>, None when absent
     to: tuple[Address, ...] = ()
     cc: tuple[Address, ...] = ()
@@ -50,6 +61,7 @@ class InboundMessage:
     embedded_headers: tuple[dict[str, tuple[str, ...]], ...] = ()
     # Per-recipient fields of message/delivery-status parts (RFC 3464), lower-case keys: action, status, ...
     delivery_status: tuple[dict[str, str], ...] = ()
+    sender_source: SenderSource | None = None  # None when there is no sender
 
     def header(self, name: str) -> str | None:
         """The first value of header `name` (any case), or None."""

@@ -192,6 +192,8 @@ def _decode_compat(source: str, where: str) -> str:
     for chunk, charset in pieces:
         if isinstance(chunk, str):
             out.append(chunk)
+        elif charset is None:  # text between encoded words, which decode_header returns raw-unicode-escaped
+            out.append(chunk.decode("raw-unicode-escape"))
         else:
             out.append(decode_bytes(chunk, charset, where)[0])
     return "".join(out)

@@ -18,13 +18,13 @@ from foimail.mail.headers import (
     HeaderField,
     describe_defect,
     header_map,
-    parse_addresses,
     parse_date,
     parse_msg_ids,
     parse_return_path,
     prepare_source,
     read_fields,
 )
+from foimail.mail.sender import find_sender, read_mailboxes
 from foimail.mail.text_body import html_to_text, normalise_newlines, sniff_html_charset, unflow
 
 __all__ = ["parse_message", "safe_filename"]
@@ -84,9 +84,10 @@ def _parse(raw: bytes) -> InboundMessage:
     message_ids = parse_msg_ids(_source(fields, "message-id") or "")
     date_source = _source(fields, "date")
     date, date_defect = parse_date(date_source) if date_source else (None, None)
-    senders = _addresses(fields, "from")
-    if _source(fields, "from") is not None and not senders:
+    sender, sender_source, sender_defects = find_sender(fields)
+    if _source(fields, "from") is not None and sender is None:
         defects.append(f"From header {_source(fields, 'from')!r} holds no address")
+    defects += sender_defects
     if _source(fields, "message-id") is not None and not message_ids:
         defects.append(f"Message-ID header {_source(fields, 'message-id')!r} holds no msg-id")
     return_path = _source(fields, "return-path")
@@ -94,7 +95,8 @@ def _parse(raw: bytes) -> InboundMessage:
     defects += [d for d in (date_defect,) if d] + body.defects
     return InboundMessage(
         message_id=message_ids[0] if message_ids else None,
-        sender=senders[0] if senders else None,
+        sender=sender,
+        sender_source=sender_source,
         return_path=parse_return_path(return_path) if return_path is not None else None,
         to=_addresses(fields, "to"),
         cc=_addresses(fields, "cc"),
@@ -119,8 +121,9 @@ def _source(fields: list[HeaderField], name: str) -> str | None:
 
 
 def _addresses(fields: list[HeaderField], name: str) -> tuple[Address, ...]:
-    """Every mailbox of every `name` header (duplicated To: lines happen), read as one list."""
-    return parse_addresses(", ".join(f.source for f in fields if f.name.lower() == name))
+    """Every usable mailbox of every `name` header (duplicated To: lines happen), read as one list."""
+    named = [f for f in fields if f.name.lower() == name]
+    return read_mailboxes(", ".join(f.source for f in named), ", ".join(f.text for f in named))[0] if named else ()
 
 
 def _msg_ids(fields: list[HeaderField], name: str) -> tuple[str, ...]:

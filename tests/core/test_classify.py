@@ -541,6 +541,12 @@ def test_is_own_message_id(message_id: str, expected: bool) -> None:
         ("nobody", False),
         ("a@b", False),
         ("a b@c.ge", False),
+        ("ნინო@example.ge", True),
+        ("nino@xn--lodaaf9a.xn--node", True),
+        ("'nino@example.ge'", False),
+        ("nino@example.ge>", False),
+        ("nino@192.168.0.1", False),
+        ("nino@-example.ge", False),
         ("", False),
     ],
 )

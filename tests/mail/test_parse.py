@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from foimail.core.message import Address, InboundMessage
+from foimail.core.message import Address, InboundMessage, SenderSource
 from foimail.mail.parse import parse_message
 
 SAMPLES = Path(__file__).parents[1] / "samples"
@@ -46,6 +46,7 @@ class Expected:
     delivery: tuple[tuple[str, str], ...] = ()  # (action, status) per recipient
     defects: tuple[str, ...] = ()  # substrings, one per expected defect; () means a clean parse
     headers: dict[str, str] = field(default_factory=dict)  # header -> first decoded value
+    sender_source: SenderSource | None = SenderSource.FROM
 
 
 NINO = Address("nino.beridze@gmail.com", "ნინო ბერიძე")
@@ -308,6 +309,7 @@ CASES: dict[str, Expected] = {
         sender=None,
         subject="ნ\ufffd tail",
         message_id=None,
+        sender_source=None,
         text_has=("გამარჯობაგა",),
         content_type="multipart/mixed",
         attachments=(("attachment-1.bin", "application/octet-stream"),),
@@ -355,6 +357,63 @@ CASES: dict[str, Expected] = {
         subject="request",
         message_id=None,
         text_has=("Please send me the 2025 budget.",),
+        sender_source=None,
+    ),
+    # --- senders that need reading: the whole From encoded, brackets missing, fallbacks -----------------------
+    "request_python_mime_whole_from_ka.eml": Expected(
+        sender=Address("g.maisuradze@example.ge", "გიორგი მაისურაძე"),
+        subject="საჯარო ინფორმაციის მოთხოვნა — სკვერების მოვლა",
+        message_id="<177070456012.48213.1180451737420558734@app.civic-hub.ge>",
+        text_has=("სკვერების მოვლაზე",),
+        return_path="g.maisuradze@example.ge",
+        defects=("From 'გიორგი მაისურაძე <g.maisuradze@example.ge>' read as g.maisuradze@example.ge",),
+        sender_source=SenderSource.FROM_REPAIRED,
+    ),
+    "request_php_mb_encode_mimeheader_ka.eml": Expected(
+        sender=Address("nino.beridze@gmail.com", "ნინო ბერიძე"),
+        subject="შეკითხვა ვებგვერდიდან: ბიუჯეტი",
+        message_id="<20260210102006.6F1A2C0412@forms.example-ngo.ge>",
+        text_has=("სკვერების მოვლაზე",),
+        return_path="www-data@forms.example-ngo.ge",
+        defects=("read as nino.beridze@gmail.com",),
+        sender_source=SenderSource.FROM_REPAIRED,
+    ),
+    "request_webform_missing_bracket_ka.eml": Expected(
+        sender=Address("t.chkhaidze@hotel-adjara.ge", "თამარ ჩხაიძე"),
+        subject="ინფორმაციის მოთხოვნა",
+        message_id="<5f8c1e2a9b7d4@web.hotel-adjara.ge>",
+        text_has=("ნებართვების სია",),
+        return_path="apache@web.hotel-adjara.ge",
+        defects=("read as t.chkhaidze@hotel-adjara.ge",),
+        sender_source=SenderSource.FROM_REPAIRED,
+    ),
+    "request_from_name_only_reply_to_list.eml": Expected(
+        sender=Address("k.kharaishvili@gmail.com", "ქეთევან ხარაიშვილი"),
+        subject="საჯარო ინფორმაციის გამოთხოვა",
+        message_id="<kampania.20260211084001.77120@mailer.kampania.ge>",
+        text_has=("შესყიდვების გეგმა",),
+        return_path="bounce+5a1c2e@mailer.kampania.ge",
+        reply_to=(Address("k.kharaishvili@gmail.com"), Address("office@transparency-batumi.ge")),
+        defects=("From 'ქეთევან ხარაიშვილი' holds no usable address: the sender was taken from Reply-To",),
+        sender_source=SenderSource.REPLY_TO,
+    ),
+    "request_no_from_sender_header.eml": Expected(
+        sender=Address("d.kiknadze@caucasus.net", "Davit Kiknadze"),
+        subject="Request for public information",
+        message_id="<000c01dc9b3f$4a2e1b60$de8b5220$@caucasus.net>",
+        text_has=("construction permits",),
+        return_path="d.kiknadze@caucasus.net",
+        defects=("From 'undisclosed-recipients:;' holds no usable address: the sender was taken from Sender",),
+        sender_source=SenderSource.SENDER,
+    ),
+    "request_no_from_return_path_only.eml": Expected(
+        sender=Address("t.shonia@mail.ge"),
+        subject="მოთხოვნა",
+        message_id="<20260212123044.4411@smtp.mail.ge>",
+        text_has=("საბავშვო ბაღების",),
+        return_path="t.shonia@mail.ge",
+        defects=("no From header: the sender was taken from Return-Path (t.shonia@mail.ge)",),
+        sender_source=SenderSource.RETURN_PATH,
     ),
 }
 
@@ -371,6 +430,7 @@ def test_every_sample_has_a_row() -> None:
 def test_sample(name: str) -> None:
     expected, message = CASES[name], _parsed(name)
     assert message.sender == expected.sender
+    assert message.sender_source == expected.sender_source
     assert message.subject == expected.subject
     assert message.message_id == expected.message_id
     assert message.content_type == expected.content_type
