@@ -1,7 +1,12 @@
 """Outgoing mail as bytes: RFC 5322 headers, MIME structure, RFC 2047/2231 encodings, RFC 3834 markers.
 
-Everything on the wire is ASCII (no SMTPUTF8): Georgian subjects and names become RFC 2047 encoded
-words, Georgian filenames RFC 2231 parameters, bodies quoted-printable or base64, lines CRLF-terminated.
+Everything on the wire is ASCII: Georgian subjects and names become RFC 2047 encoded words, Georgian
+domains IDNA A-labels, Georgian filenames RFC 2231 parameters, bodies quoted-printable or base64, lines
+CRLF-terminated. The one exception is a non-ASCII local part (``ნინო@example.ge``), which no encoding can
+express: that message carries the address in UTF-8 (RFC 6532) and must go out with SMTPUTF8 (RFC 6531);
+`needs_smtputf8` in `mail.addresses` tells the sender.
+A msg-id a requester's software got wrong (``<xxxxxx>``) is left out of In-Reply-To and References:
+threading is a courtesy, and it must never stop a confirmation.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from typing import Final
 
 from foimail.core.message import Address, Attachment
 from foimail.core.vocabulary import LOOP_HEADER, MESSAGE_ID_PREFIX
-from foimail.mail.headers import parse_msg_ids
+from foimail.mail.addresses import needs_smtputf8, wire_address
+from foimail.mail.headers import is_valid_msg_id, parse_msg_ids
 
 # An empty value stands for the sender's address: the office address in every message we send.
 DEFAULT_LOOP_HEADER: Final = (LOOP_HEADER, "")
@@ -46,10 +52,14 @@ def make_message_id(domain: str) -> str:
 
 def thread_references(references: Sequence[str], in_reply_to: str | None) -> tuple[str, ...]:
     """The References of a reply (RFC 5322 §3.6.4): the parent's References, then the parent's msg-id."""
-    ids = [i for value in references for i in parse_msg_ids(value)]
-    if in_reply_to:
-        ids += parse_msg_ids(in_reply_to)
-    return tuple(dict.fromkeys(ids))
+    ids = [i for value in references for i in parse_msg_ids(value) if is_valid_msg_id(i)]
+    parent = _parent_id(in_reply_to)
+    return tuple(dict.fromkeys([*ids, parent] if parent else ids))
+
+
+def _parent_id(in_reply_to: str | None) -> str | None:
+    """The first valid msg-id of an In-Reply-To value: the message a reply answers."""
+    return next((i for i in parse_msg_ids(in_reply_to or "") if is_valid_msg_id(i)), None)
 
 
 def compose_message(
@@ -73,7 +83,9 @@ def compose_message(
     `text` becomes text/plain (always present, ends with a newline); `html`, when given, its
     multipart/alternative twin; `attachments` wrap both in multipart/mixed. `auto_submitted` other
     than None and "no" also asks Exchange not to answer (X-Auto-Response-Suppress: All).
-    Raises ValueError for a naive `date`, a malformed msg-id or header, or a non-ASCII local part.
+    An address with a non-ASCII local part is written in UTF-8 (RFC 6532): send it with SMTPUTF8.
+    Invalid msg-ids in `in_reply_to` and `references` are left out. Raises ValueError for a naive `date`,
+    a malformed `message_id`, header or auto-submitted keyword, or a recipient that is no address.
     """
     if date.tzinfo is None or date.utcoffset() is None:
         raise ValueError("date must be timezone-aware")
@@ -85,8 +97,9 @@ def compose_message(
     msg.set_raw("Subject", _fold("Subject", _unstructured(subject)))
     msg["Date"] = date
     msg.set_raw("Message-ID", _single_msg_id(message_id))
-    if in_reply_to is not None:
-        msg.set_raw("In-Reply-To", _single_msg_id(in_reply_to))
+    parent = _parent_id(in_reply_to)
+    if parent:
+        msg.set_raw("In-Reply-To", parent)
     thread = thread_references(references, in_reply_to)
     if thread:
         msg.set_raw("References", "\n ".join(thread))
@@ -98,19 +111,20 @@ def compose_message(
     for name, value in extra_headers:
         _add_header(msg, name, value)
     _add_body(msg, text, html, attachments)
-    return msg.as_bytes(policy=_GENERATE)
+    utf8 = needs_smtputf8([sender.address, *(address.address for address in to)])
+    return msg.as_bytes(policy=_GENERATE.clone(utf8=True) if utf8 else _GENERATE)
 
 
 def _mailbox(address: Address, last: bool = True) -> list[str]:
     """A mailbox as foldable pieces: an ASCII name quoted as needed, any other as RFC 2047 words."""
-    local, at, domain = address.address.strip().rpartition("@")
-    if not at or not local or not local.isascii():
-        raise ValueError(f"cannot send to {address.address!r} without SMTPUTF8")
-    ascii_domain = domain.encode("idna").decode("ascii")  # IDNA 2003: ბათუმი.ge -> xn--...
-    addr_spec = headerregistry.Address(addr_spec=f"{local}@{ascii_domain}").addr_spec  # validates
+    addr_spec = wire_address(address.address)  # ბათუმი.ge -> xn--...; ValueError for a non-address
+    if addr_spec.isascii():
+        addr_spec = headerregistry.Address(addr_spec=addr_spec).addr_spec  # validates, quotes as needed
     name = " ".join(address.name.split())
-    if name.isascii() and "=?" not in name:  # a literal "=?...?=" would be read as an encoded word
-        pieces = formataddr((name, addr_spec)).split(" ")
+    if not name:
+        pieces = [addr_spec]
+    elif name.isascii() and "=?" not in name:  # a literal "=?...?=" would be read as an encoded word
+        pieces = [*formataddr((name, "x@x")).removesuffix(" <x@x>").split(" "), f"<{addr_spec}>"]
     else:
         pieces = [*_encoded_words(name), f"<{addr_spec}>"]
     return pieces if last else [*pieces[:-1], pieces[-1] + ","]
@@ -173,7 +187,7 @@ def _fold(name: str, pieces: list[str]) -> str:
 
 def _single_msg_id(value: str) -> str:
     ids = parse_msg_ids(value)
-    if len(ids) != 1 or "@" not in ids[0]:
+    if len(ids) != 1 or not is_valid_msg_id(ids[0]):
         raise ValueError(f"not a single msg-id: {value!r}")
     return ids[0]
 

@@ -235,6 +235,16 @@ def parse_msg_ids(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f"<{msg_id}>" for msg_id in ids if msg_id))
 
 
+# RFC 5322 §3.6.4 msg-id: "<" id-left "@" id-right ">", printable ASCII without angle brackets or a second @
+# (obs-id-left's quoted strings included); short enough for one header line (RFC 5322 §2.1.1: 998).
+_VALID_MSG_ID = re.compile(r"<[!-;=?A-~]{1,900}@[!-;=?A-~]{1,900}>")
+
+
+def is_valid_msg_id(msg_id: str) -> bool:
+    """Whether `msg_id` (``<left@right>``) may be written in In-Reply-To or References as it is."""
+    return len(msg_id) <= 900 and _VALID_MSG_ID.fullmatch(msg_id) is not None
+
+
 def parse_date(value: str) -> tuple[datetime | None, str | None]:
     """An aware datetime from a Date header, or None with a defect. Zone-less dates are read as UTC."""
     try:

@@ -12,6 +12,7 @@ import pytest
 
 from foimail.core.classify import is_own_message_id
 from foimail.core.message import Address, Attachment
+from foimail.mail.addresses import needs_smtputf8, wire_address
 from foimail.mail.compose import compose_message, make_message_id, thread_references
 from foimail.mail.parse import parse_message
 
@@ -222,11 +223,11 @@ REFUSED = [
     pytest.param({"date": datetime(2026, 2, 3, 10, 0)}, id="naive-date"),
     pytest.param({"message_id": "no-at-sign"}, id="bad-message-id"),
     pytest.param({"message_id": "<a@b> <c@d>"}, id="two-message-ids"),
-    pytest.param({"in_reply_to": "nothing"}, id="bad-in-reply-to"),
     pytest.param({"auto_submitted": "yes please"}, id="bad-auto-submitted"),
     pytest.param({"extra_headers": [("X-Evil", "a\r\nBcc: victim@x.ge")]}, id="header-injection"),
     pytest.param({"extra_headers": [("Bad Name", "x")]}, id="bad-header-name"),
-    pytest.param({"to": [Address("ნინო@gmail.com")]}, id="non-ascii-local-part"),
+    pytest.param({"to": [Address("nino.beridze")]}, id="recipient-without-domain"),
+    pytest.param({"to": [Address("nino beridze@gmail.com")]}, id="recipient-with-space"),
 ]
 
 
@@ -297,3 +298,57 @@ def test_attachment_parameters_such_as_charset_are_kept() -> None:
     assert part.get_content_type() == "text/csv" and part.get_content_charset() == "utf-8"
     assert part.get_filename() == "2.4.csv"
     assert part.get_content().lstrip("\ufeff").startswith("მიღებული")
+
+
+# (recipient, how To: is written, whether the message needs SMTPUTF8)
+INTERNATIONAL = [
+    pytest.param(Address("nino@ბათუმი.გე"), "To: nino@xn--lodbteo1c.xn--node", False, id="georgian-domain"),
+    pytest.param(Address("NINO@ბათუმი.ge"), "To: NINO@xn--lodbteo1c.ge", False, id="georgian-label-ascii-tld"),
+    pytest.param(Address("ნინო@example.ge"), "To: ნინო@example.ge", True, id="georgian-local-part"),
+    pytest.param(Address("ნინო@ბათუმი.გე", "Nino"), "To: Nino <ნინო@xn--lodbteo1c.xn--node>", True, id="both"),
+    pytest.param(
+        Address("ნინო@example.ge", "ნინო"), "To: =?utf-8?b?4YOc4YOY4YOc4YOd?= <ნინო@example.ge>", True, id="named"
+    ),
+]
+
+
+@pytest.mark.parametrize(("recipient", "wire", "smtputf8"), INTERNATIONAL)
+def test_internationalised_recipients_compose(recipient: Address, wire: str, smtputf8: bool) -> None:
+    """RFC 5891 A-labels for domains; a UTF-8 local part is written in UTF-8 (RFC 6532), for SMTPUTF8."""
+    raw = compose(to=[recipient])
+    assert (wire + "\r\n").encode() in raw
+    assert raw.isascii() is not smtputf8
+    assert needs_smtputf8([recipient.address]) is smtputf8
+    (read_back,) = parse_message(raw).to
+    assert read_back.address == wire_address(recipient.address).lower()
+
+
+def test_needs_smtputf8_never_raises() -> None:
+    assert needs_smtputf8([]) is False
+    assert needs_smtputf8(["nobody", "a@b.ge", "x@ბ..გე"]) is False
+    assert needs_smtputf8(["nobody", "ნ@b.ge"]) is True
+
+
+BAD_IDS = [
+    pytest.param({"in_reply_to": "<xxxxxx>"}, (), (), id="no-at-sign"),
+    pytest.param({"in_reply_to": "nothing"}, (), (), id="no-brackets-no-at"),
+    pytest.param({"in_reply_to": "<ნინო@gmail.com>"}, (), (), id="non-ascii"),
+    pytest.param({"in_reply_to": "<a@b@c>"}, (), (), id="two-at-signs"),
+    pytest.param({"in_reply_to": "<" + "x" * 1000 + "@y>"}, (), (), id="longer-than-a-line"),
+    pytest.param(
+        {"in_reply_to": "<xxxxxx> " + GMAIL_ID, "references": ["<xxxxxx>", OUTLOOK_ID, "<>"]},
+        (GMAIL_ID,),
+        (OUTLOOK_ID, GMAIL_ID),
+        id="bad-ones-among-good",
+    ),
+]
+
+
+@pytest.mark.parametrize(("options", "in_reply_to", "references"), BAD_IDS)
+def test_invalid_msg_ids_are_left_out(
+    options: dict[str, object], in_reply_to: tuple[str, ...], references: tuple[str, ...]
+) -> None:
+    raw = compose(**options)  # type: ignore[arg-type]
+    message = parse_message(raw)
+    assert (message.in_reply_to, message.references) == (in_reply_to, references)
+    assert (b"In-Reply-To:" in raw) is bool(in_reply_to)
