@@ -62,6 +62,8 @@ class InboundMessage:
     # Per-recipient fields of message/delivery-status parts (RFC 3464), lower-case keys: action, status, ...
     delivery_status: tuple[dict[str, str], ...] = ()
     sender_source: SenderSource | None = None  # None when there is no sender
+    # Addresses a bounce reports as failed, as GNU Mailman's detectors read them (`mail.bounces`).
+    failed_recipients: tuple[str, ...] = ()
 
     def header(self, name: str) -> str | None:
         """The first value of header `name` (any case), or None."""

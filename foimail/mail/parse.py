@@ -12,6 +12,7 @@ from email.parser import BytesHeaderParser
 from email.utils import collapse_rfc2231_value
 
 from foimail.core.message import Address, Attachment, InboundMessage
+from foimail.mail.bounces import failed_recipients
 from foimail.mail.charsets import decode_bytes, repair_escaped_bytes
 from foimail.mail.filenames import safe_filename
 from foimail.mail.headers import (
@@ -97,6 +98,7 @@ def _parse(raw: bytes) -> InboundMessage:
         message_id=message_ids[0] if message_ids else None,
         sender=sender,
         sender_source=sender_source,
+        failed_recipients=failed_recipients(raw),
         return_path=parse_return_path(return_path) if return_path is not None else None,
         to=_addresses(fields, "to"),
         cc=_addresses(fields, "cc"),

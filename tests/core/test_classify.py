@@ -116,6 +116,51 @@ CASES: dict[str, Case] = {
         ("no other rule matched: a new request",),
         related=(OUR_ID,),
     ),
+    "exchange_inbox_rules_loop_alone_is_a_redirect": Case(
+        inbound((("X-MS-Exchange-Inbox-Rules-Loop", "analytics@batumi.ge"),)),
+        MessageKind.REQUEST,
+        ("no other rule matched: a new request",),
+    ),
+    "exchange_generated_forward_keeps_fw": Case(
+        inbound((("X-MS-Exchange-Generated-Message-Source", "Mailbox Rules Agent"),), subject="FW: ბიუჯეტი"),
+        MessageKind.REQUEST,
+        ("no other rule matched: a new request",),
+    ),
+    "absence_statement_in_a_new_letter": Case(
+        inbound(text="I am out of the office next week; please send the budget by e-mail."),
+        MessageKind.REQUEST,
+        ("no other rule matched: a new request",),
+    ),
+    "bounce_subject_from_a_person_without_evidence": Case(
+        inbound(subject="Undelivered mail at the post office: statistics"),
+        MessageKind.REQUEST,
+        ("no other rule matched: a new request",),
+    ),
+    "bounce_detectors_under_a_forward": Case(
+        inbound(subject="Fwd: delivery report", failed_recipients=("a@example.ge",), embedded_headers=({},)),
+        MessageKind.REQUEST,
+        ("no other rule matched: a new request",),
+    ),
+    "bounce_detectors_without_machine_evidence": Case(
+        inbound(subject="why is this bouncing?", failed_recipients=("a@example.ge",)),
+        MessageKind.REQUEST,
+        ("no other rule matched: a new request",),
+    ),
+    "ses_json_pasted_by_a_person": Case(
+        inbound(text='My web form logs say {"notificationType":"Bounce"}, can you check?'),
+        MessageKind.REQUEST,
+        ("no other rule matched: a new request",),
+    ),
+    "list_wording_from_a_person": Case(
+        inbound(text="You are not a member of the city council, so you cannot vote on this."),
+        MessageKind.REQUEST,
+        ("no other rule matched: a new request",),
+    ),
+    "abuse_report_wording_under_a_forward": Case(
+        inbound(subject="Fwd: complaint", text="This is an email abuse report for an email message received"),
+        MessageKind.REQUEST,
+        ("no other rule matched: a new request",),
+    ),
     # --- spam (the receiving MTA's verdict) -------------------------------------------------------------------
     "spamassassin_flag": Case(
         inbound((("X-Spam-Flag", "YES"), ("X-Spam-Status", "Yes, score=12.3 required=5.0 tests=..."))),
@@ -454,6 +499,64 @@ CASES: dict[str, Case] = {
         case_number="FOI-2026-00042",
         related=(OUR_ID,),
         absent=("Return-Path: <> (null sender)",),
+    ),
+    # --- machine mail without machine headers ----------------------------------------------------------------
+    "exchange_generated_message_source": Case(
+        inbound(
+            (("X-MS-Exchange-Generated-Message-Source", "Mailbox Rules Agent"),),
+            sender="t.kapanadze@adjara-gov.ge",
+            subject="Re: " + CONFIRMATION_SUBJECT,
+        ),
+        MessageKind.AUTO_REPLY,
+        ("X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent",),
+        case_number="FOI-2026-00042",
+    ),
+    "absence_statement_replying_to_us": Case(
+        inbound(subject="Re: ბიუჯეტი", text="გამარჯობა,\nშვებულებაში ვარ 20 თებერვლამდე.", in_reply_to=(OUR_ID,)),
+        MessageKind.AUTO_REPLY,
+        ("text opens with: შვებულებაში ვარ",),
+        related=(OUR_ID,),
+    ),
+    "out_of_office_subject_ukrainian": Case(
+        inbound(subject="Автоматична відповідь: " + CONFIRMATION_SUBJECT),
+        MessageKind.AUTO_REPLY,
+        ("Subject: Автоматична відповідь: [FOI-2026-00042] თქვენი მოთხოვნა დარეგისტრირდა",),
+        case_number="FOI-2026-00042",
+    ),
+    "post_master_sender": Case(
+        inbound(sender="post_master@docomo.ne.jp", subject="notice"),
+        MessageKind.BOUNCE,
+        ("From: post_master@docomo.ne.jp",),
+    ),
+    "bounce_subject_with_returned_headers": Case(
+        inbound(sender="microsoftexchange329e@adjara-gov.ge", subject="Unzustellbar: x", embedded_headers=({},)),
+        MessageKind.BOUNCE,
+        ("Subject: Unzustellbar: x",),
+    ),
+    "bounce_detectors_with_robot_sender": Case(
+        inbound(sender="noreply@relay.hostge.net", subject="Delivery report", failed_recipients=("a@hostge.net",)),
+        MessageKind.BOUNCE,
+        ("bounce detectors name failed recipients: a@hostge.net",),
+    ),
+    "feedback_report_part": Case(
+        inbound(sender="fbl@mail.ru", attachments=(Attachment("report", "message/feedback-report", b""),)),
+        MessageKind.BOUNCE,
+        ("Content-Type: message/feedback-report part",),
+    ),
+    "ses_notification_from_sns": Case(
+        inbound(sender="no-reply@sns.amazonaws.com", text='{"notificationType":"Complaint"}'),
+        MessageKind.BOUNCE,
+        ("Amazon SES notification: Complaint",),
+    ),
+    "list_rejection_from_list_owner": Case(
+        inbound(sender="info-owner@lists.ngo.ge", text="Post by non-member to a members-only list"),
+        MessageKind.BOUNCE,
+        ("mailing list: Post by non-member to a members-only list",),
+    ),
+    "list_rejection_with_administrivia_header": Case(
+        inbound((("X-List-Administrivia", "yes"),), sender="info@lists.ngo.ge", text="You are not subscribed"),
+        MessageKind.BOUNCE,
+        ("mailing list: You are not subscribed",),
     ),
     # --- unparseable ---------------------------------------------------------------------------------------
     "no_from_no_reply_to": Case(

@@ -7,6 +7,7 @@ import pytest
 from foimail.core.numbering import DEFAULT_FORMAT
 from foimail.core.subject import (
     find_case_number,
+    is_forward_subject,
     is_out_of_office_subject,
     strip_reply_prefixes,
     tagged_subject,
@@ -106,6 +107,26 @@ def test_tagged_subject(subject: str, expected: str) -> None:
         "Abwesenheitsnotiz: Budget",
         "I am out of the office until Monday",
         "I’m out of office",
+        "Automatische Antwort: Budget",
+        "Réponse automatique : Budget",
+        "Absence du bureau : Budget",
+        "Respuesta automática: Presupuesto",
+        "Risposta automatica: Bilancio",
+        "Resposta automática: Orçamento",
+        "Automatisch antwoord: Begroting",
+        "Odpowiedź automatyczna: Budżet",
+        "Automatická odpověď: x",
+        "Automatická odpoveď: x",
+        "Otomatik yanıt: Bütçe",
+        "OTOMATİK YANIT: Bütçe",
+        "Автоматична відповідь: Бюджет",
+        "Автовідповідь: Бюджет",
+        "Αυτόματη απάντηση: Προϋπολογισμός",
+        "自動応答: [FOI-2026-00042]",
+        "【自動返信】お問い合わせありがとうございます",
+        "自动回复: 预算",
+        "AW: Abwesenheitsnotiz: Budget",
+        "YNT: Otomatik yanıt: Bütçe",
     ],
 )
 def test_out_of_office_subjects(subject: str) -> None:
@@ -123,6 +144,9 @@ def test_out_of_office_subjects(subject: str) -> None:
         "Нет на месте остановки скамейки",
         "Automatic replies settings of city hall mail",
         "Request: out of office staff list",
+        "Автоматизация учёта: запрос",
+        "Absences of the office staff in 2025",
+        "Fuera de horario: solicitud",
         "[FOI-2026-00042] Out of office",
         "Budget",
         "",
@@ -130,3 +154,24 @@ def test_out_of_office_subjects(subject: str) -> None:
 )
 def test_not_out_of_office_subjects(subject: str) -> None:
     assert not is_out_of_office_subject(subject)
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("Fwd: Returned mail", True),
+        ("FW: Undeliverable", True),
+        ("WG: Unzustellbar", True),
+        ("Re: Fwd: Returned mail", True),
+        ("RV: No se puede entregar", True),
+        ("İLT: Teslim edilemedi", True),
+        ("Пересл: Недоставленное сообщение", True),
+        ("გადაგზავნა: ბიუჯეტი", True),
+        ("Re: Returned mail", False),
+        ("Returned mail: see transcript", False),
+        ("Forward planning of the budget", False),
+        ("", False),
+    ],
+)
+def test_is_forward_subject(subject: str, expected: bool) -> None:
+    assert is_forward_subject(subject) is expected
