@@ -24,6 +24,7 @@ from foimail.core.vocabulary import LOOP_HEADER, MessageKind
 
 __all__ = [
     "CHAIN",
+    "HEURISTIC_RULES",
     "ClassifyRules",
     "MessageKind",
     "Rule",
@@ -36,12 +37,17 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Verdict:
-    """The kind, why, and what the message refers to (case number; Message-IDs of our mail)."""
+    """The kind, why, and what the message refers to (case number; Message-IDs of our mail).
+
+    `doubtful`: set aside on evidence a person could read otherwise (wording, a sender's name, the receiving
+    MTA's spam guess, no sender found); the office is told of such messages with the command to register them.
+    """
 
     kind: MessageKind
     reasons: tuple[str, ...]
     case_number: str | None = None
     related_message_ids: tuple[str, ...] = ()
+    doubtful: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,8 @@ CHAIN: tuple[tuple[MessageKind, Rule], ...] = (
     (MessageKind.BOUNCE, machine.has_failed_recipients),
     (MessageKind.BOUNCE, machine.is_exchange_ndr),
     (MessageKind.BOUNCE, machine.is_from_mail_system),
-    (MessageKind.BOUNCE, machine.is_feedback_report),
+    (MessageKind.BOUNCE, machine.has_feedback_report_part),
+    (MessageKind.BOUNCE, machine.opens_as_abuse_report),
     (MessageKind.BOUNCE, machine.has_bounce_subject),
     (MessageKind.BOUNCE, machine.names_failed_recipients),
     (MessageKind.BOUNCE, machine.is_ses_notification),
@@ -162,17 +169,40 @@ CHAIN: tuple[tuple[MessageKind, Rule], ...] = (
 )
 
 
+# Rules that read wording or names rather than a header a machine sets: a person could read the message
+# otherwise. A verdict that rests on these alone is doubtful; one certain rule beside them settles it.
+HEURISTIC_RULES: frozenset[Rule] = frozenset(
+    {
+        machine.is_from_mail_system,
+        machine.opens_as_abuse_report,
+        machine.has_bounce_subject,
+        machine.names_failed_recipients,
+        machine.is_ses_notification,
+        machine.is_list_rejection,
+        machine.has_out_of_office_subject,
+        machine.opens_with_absence_notice,
+    }
+)
+# Nothing certain ever says "spam" or "no sender": the MTA guesses, and a person may know the address.
+_ALWAYS_DOUBTFUL = frozenset({MessageKind.SPAM, MessageKind.UNPARSEABLE})
+_NEVER_DOUBTFUL = frozenset({MessageKind.OWN_MAIL, MessageKind.REQUEST, MessageKind.TAGGED})
+
+
 def classify(message: InboundMessage, rules: ClassifyRules) -> Verdict:
     """Run `CHAIN`: the first rule to answer decides the kind; that kind's other answers join the reasons."""
     kind = next(kind for kind, rule in CHAIN if rule(message, rules) is not None)
-    reasons = tuple(
-        reason for rule_kind, rule in CHAIN if rule_kind is kind and (reason := rule(message, rules)) is not None
-    )
+    answered = [
+        (rule, reason)
+        for rule_kind, rule in CHAIN
+        if rule_kind is kind and (reason := rule(message, rules)) is not None
+    ]
     return Verdict(
         kind=kind,
-        reasons=reasons,
+        reasons=tuple(reason for _, reason in answered),
         case_number=_case_number(kind, message, rules),
         related_message_ids=related_message_ids(message, rules.office_domain),
+        doubtful=kind in _ALWAYS_DOUBTFUL
+        or (kind not in _NEVER_DOUBTFUL and all(rule in HEURISTIC_RULES for rule, _ in answered)),
     )
 
 

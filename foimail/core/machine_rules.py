@@ -100,11 +100,15 @@ def names_failed_recipients(message: InboundMessage, rules: ClassifyRules) -> st
     return quote("bounce detectors name failed recipients", ", ".join(message.failed_recipients))
 
 
-def is_feedback_report(message: InboundMessage, rules: ClassifyRules) -> str | None:
-    """An abuse/complaint report without report-type: a message/feedback-report part (RFC 5965 §2) or ARF
-    fields, Microsoft JMRP or SpamCop wording heading the text."""
+def has_feedback_report_part(message: InboundMessage, rules: ClassifyRules) -> str | None:
+    """An abuse/complaint report without report-type: a message/feedback-report part (RFC 5965 §2)."""
     if any(a.content_type.lower() == "message/feedback-report" for a in message.attachments):
         return quote("Content-Type", "message/feedback-report part")
+    return None
+
+
+def opens_as_abuse_report(message: InboundMessage, rules: ClassifyRules) -> str | None:
+    """ARF fields, Microsoft JMRP or SpamCop wording heading a line of the text, not under a forward."""
     if is_forward_subject(message.subject):
         return None
     marker = abuse_report_marker(message.text)

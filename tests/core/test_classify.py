@@ -590,6 +590,29 @@ def test_classify(case: Case) -> None:
     assert verdict.related_message_ids == case.related
 
 
+DOUBT = [
+    pytest.param(inbound(), False, id="request"),
+    pytest.param(inbound(sender=None, return_path=None), True, id="no-sender"),
+    pytest.param(inbound((("X-Spam-Flag", "YES"),)), True, id="spam-guess"),
+    pytest.param(inbound((("Auto-Submitted", "auto-replied"),)), False, id="auto-submitted"),
+    pytest.param(inbound(subject="Automatic reply: budget"), True, id="out-of-office-subject-only"),
+    pytest.param(
+        inbound((("Auto-Submitted", "auto-replied"),), subject="Automatic reply: budget"),
+        False,
+        id="subject-and-header",
+    ),
+    pytest.param(inbound(sender="postmaster@mof.gov.ge", subject="hello"), True, id="postmaster-name-only"),
+    pytest.param(inbound(return_path=""), False, id="null-return-path"),
+    pytest.param(inbound((("X-Foimail-Loop", OFFICE),)), False, id="own-mail"),
+]
+
+
+@pytest.mark.parametrize(("message", "doubtful"), DOUBT)
+def test_doubtful_verdicts(message: InboundMessage, doubtful: bool) -> None:
+    """Set aside on wording or guesses alone: a person could read it otherwise, and is told."""
+    assert classify(message, RULES).doubtful is doubtful
+
+
 def test_verdict_for_a_request_is_exact() -> None:
     assert classify(inbound(), RULES) == Verdict(
         kind=MessageKind.REQUEST, reasons=("no other rule matched: a new request",)
