@@ -38,6 +38,7 @@ _POLICY = policy.SMTP.clone(cte_type="7bit")
 # long Outlook msg-id in an encoded word, and no client threads on that.
 _GENERATE = _POLICY.clone(refold_source="none")
 _HEADER_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322 §3.6.8 ftext
+_DOTTED_ATEXT = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")  # RFC 5322 §3.2.3 atext, dots anywhere
 _MAX_ENCODED_WORD = 75  # RFC 2047 §2
 _MAX_LINE = 78  # RFC 5322 §2.1.1
 
@@ -119,7 +120,7 @@ def _mailbox(address: Address, last: bool = True) -> list[str]:
     """A mailbox as foldable pieces: an ASCII name quoted as needed, any other as RFC 2047 words."""
     addr_spec = wire_address(address.address)  # ბათუმი.ge -> xn--...; ValueError for a non-address
     if addr_spec.isascii():
-        addr_spec = headerregistry.Address(addr_spec=addr_spec).addr_spec  # validates, quotes as needed
+        addr_spec = _ascii_addr_spec(addr_spec)
     name = " ".join(address.name.split())
     if not name:
         pieces = [addr_spec]
@@ -128,6 +129,21 @@ def _mailbox(address: Address, last: bool = True) -> list[str]:
     else:
         pieces = [*_encoded_words(name), f"<{addr_spec}>"]
     return pieces if last else [*pieces[:-1], pieces[-1] + ","]
+
+
+def _ascii_addr_spec(addr_spec: str) -> str:
+    """The addr-spec validated, quoting a local part of atext and stray dots (RFC 5322 §3.4.1 quoted-string).
+
+    Japanese carriers issued addresses such as ``taro..hanako@`` and ``taro.@`` for years; they are
+    delivered, and the header must still be well-formed.
+    """
+    try:
+        return headerregistry.Address(addr_spec=addr_spec).addr_spec
+    except ValueError:
+        local, _, domain = addr_spec.rpartition("@")
+        if not _DOTTED_ATEXT.fullmatch(local):
+            raise
+        return f'"{local}"@{headerregistry.Address(addr_spec="x@" + domain).domain}'
 
 
 def _unstructured(text: str) -> list[str]:

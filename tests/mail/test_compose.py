@@ -311,6 +311,18 @@ INTERNATIONAL = [
     ),
 ]
 
+# Japanese carriers' dotted local parts (taro..hanako@, taro.@): quoted in the header, never refused.
+DOTTED = [
+    pytest.param(Address("taro..hanako@docomo.ne.jp"), b'To: "taro..hanako"@docomo.ne.jp', id="double-dot"),
+    pytest.param(Address("taro.@ezweb.ne.jp", "Taro"), b'To: Taro <"taro."@ezweb.ne.jp>', id="trailing-dot"),
+    pytest.param(Address(".taro@ezweb.ne.jp"), b'To: ".taro"@ezweb.ne.jp', id="leading-dot"),
+]
+
+
+@pytest.mark.parametrize(("recipient", "wire"), DOTTED)
+def test_dotted_local_parts_are_quoted(recipient: Address, wire: bytes) -> None:
+    assert wire + b"\r\n" in compose(to=[recipient])
+
 
 @pytest.mark.parametrize(("recipient", "wire", "smtputf8"), INTERNATIONAL)
 def test_internationalised_recipients_compose(recipient: Address, wire: str, smtputf8: bool) -> None:
