@@ -136,6 +136,7 @@ class IntakeSettings:
 class ReminderSettings:
     at: time = time(9, 30)
     days_before: tuple[int, ...] = (3, 1)
+    set_aside_at: time = time(16, 0)  # the afternoon notice of doubtful set-aside mail, office time
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,9 @@ class Case(Base):
     seq: Mapped[int] = mapped_column(Integer)
     requester_address: Mapped[str] = mapped_column(String(320))
     requester_name: Mapped[str] = mapped_column(String(320), default="")
+    # Where the requester's address was read (core.message.SenderSource): "from" for a clean From, else the
+    # repair or fallback that found it (a whole-value encoded From, Reply-To, Sender, Return-Path).
+    requester_source: Mapped[str | None] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -86,6 +89,7 @@ class StoredMessage(Base):
     reasons: Mapped[list[str]] = mapped_column(JSONText, default=list)
     defects: Mapped[list[str]] = mapped_column(JSONText, default=list)
     set_aside: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    doubtful: Mapped[bool] = mapped_column(Boolean, default=False)  # set aside on evidence a person may read otherwise
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     source: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -140,6 +140,18 @@ def list_cases(session: Session, status: str | None = None, limit: int | None = 
     return list(session.execute(query).scalars())
 
 
+def recent_set_aside(session: Session, since: datetime, *, doubtful_only: bool = False) -> list[StoredMessage]:
+    """Inbound messages set aside since `since`, oldest first; only the doubtful ones if asked."""
+    query = select(StoredMessage).where(
+        StoredMessage.direction == Direction.IN,
+        StoredMessage.set_aside.is_(True),
+        StoredMessage.stored_at >= since,
+    )
+    if doubtful_only:
+        query = query.where(StoredMessage.doubtful.is_(True))
+    return list(session.execute(query.order_by(StoredMessage.id)).scalars())
+
+
 def set_aside_messages(session: Session) -> list[StoredMessage]:
     """Inbound messages that became no case: what a person must be able to see and promote."""
     return list(

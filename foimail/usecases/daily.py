@@ -1,4 +1,4 @@
-"""The day's work, run by the scheduler: digests, statistics files, publication reminders.
+"""The day's work, run by the scheduler: digests, statistics files, publication reminders, set-aside notices.
 
 Each job works out from the database what is due and records what it sent, so running twice is harmless.
 One job failing never skips the others: it is logged with its reason and tried again at the next run.
@@ -14,6 +14,7 @@ from foimail.errors import TransientError
 from foimail.usecases.publication import send_publication_reminders
 from foimail.usecases.reminders import send_daily_digests
 from foimail.usecases.reports import send_due_reports
+from foimail.usecases.set_aside import send_set_aside_notice
 
 log = logging.getLogger("foimail.scheduler")
 
@@ -24,9 +25,22 @@ DAILY_JOBS: tuple[Callable[[AppContext], int], ...] = (
 )
 
 
+AFTERNOON_JOBS: tuple[Callable[[AppContext], int], ...] = (send_set_aside_notice,)
+
+
 def run_daily_jobs(ctx: AppContext) -> None:
     """Every daily job, each on its own: a bad publication.toml or an unwritable export folder stops only itself."""
-    for job in DAILY_JOBS:
+    run_jobs(ctx, DAILY_JOBS)
+
+
+def run_afternoon_jobs(ctx: AppContext) -> None:
+    """The set-aside notice: doubtful mail that arrived since the morning digest, told the same working day."""
+    run_jobs(ctx, AFTERNOON_JOBS)
+
+
+def run_jobs(ctx: AppContext, jobs: tuple[Callable[[AppContext], int], ...]) -> None:
+    """Run `jobs` in order, each on its own."""
+    for job in jobs:
         try:
             job(ctx)
         except TransientError as exc:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from foimail.context import AppContext
 from foimail.core.classify import MessageKind, Verdict
-from foimail.core.message import InboundMessage
+from foimail.core.message import InboundMessage, SenderSource
 from foimail.core.numbering import format_number
 from foimail.core.recipients import suppression_reason
 from foimail.core.subject import carries_tag
@@ -62,15 +62,17 @@ def register(ctx: AppContext, session: Session, stored: StoredMessage, message: 
     received_local = stored.received_at.astimezone(ctx.tz)
     year = received_local.year
     seq = take_next_seq(session, year)
-    requester = message.sender or (message.reply_to[0] if message.reply_to else None)
+    requester, source = message.sender, message.sender_source
     if message.reply_to and (requester is None or suppression_reason(requester.address, ctx.settings.office.address)):
-        requester = message.reply_to[0]  # From: noreply@... of a web form; the citizen is in Reply-To
+        # From: noreply@... of a web form; the citizen is in Reply-To
+        requester, source = message.reply_to[0], SenderSource.REPLY_TO
     case = Case(
         number=format_number(ctx.settings.numbering.format, year, seq),
         year=year,
         seq=seq,
         requester_address=requester.address if requester else "",
         requester_name=requester.name if requester else "",
+        requester_source=str(source) if requester and source else None,
         subject=message.subject[:SUBJECT_LIMIT],
         received_at=stored.received_at,
         registered_at=now,
@@ -89,6 +91,7 @@ def register(ctx: AppContext, session: Session, stored: StoredMessage, message: 
         case=case,
         message=stored,
         number=case.number,
+        **({"requester_source": case.requester_source} if source is not SenderSource.FROM else {}),
     )
     reply_address = message.reply_to[0].address if message.reply_to else case.requester_address
     references = [*message.references, message.message_id] if message.message_id else list(message.references)

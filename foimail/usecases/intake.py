@@ -46,7 +46,7 @@ def process_one(ctx: AppContext, raw: bytes, *, source: str, received_at: dateti
         stored = _store(session, raw, digest, None, source, received_at or now, now)
         if len(raw) > ctx.settings.intake.max_message_bytes:
             reason = f"message of {len(raw)} bytes exceeds intake.max_message_bytes"
-            return _set_aside(session, stored, MessageKind.UNPARSEABLE, (reason,))
+            return _set_aside(session, stored, MessageKind.UNPARSEABLE, (reason,), doubtful=True)
         message = parse_message(raw)
         _describe(session, stored, message)
         verdict = classify(message, ctx.classify_rules)
@@ -71,7 +71,8 @@ def store_unprocessable(ctx: AppContext, raw: bytes, *, source: str, error: str)
         if existing is not None:
             return IntakeResult("duplicate", existing.id, None, ("same bytes already stored",))
         stored = _store(session, raw, digest, None, source, now, now)
-        return _set_aside(session, stored, MessageKind.UNPARSEABLE, (f"processing failed: {error}",))
+        reasons = (f"processing failed: {error}",)
+        return _set_aside(session, stored, MessageKind.UNPARSEABLE, reasons, doubtful=True)
 
 
 def _route(
@@ -90,11 +91,11 @@ def _route(
         MessageKind.UNPARSEABLE,
     ):
         dispositions.attach_set_aside(ctx, session, stored, message, verdict, now)
-        return _set_aside(session, stored, verdict.kind, verdict.reasons)
+        return _set_aside(session, stored, verdict.kind, verdict.reasons, doubtful=verdict.doubtful)
     earlier = inbound_by_message_id(session, message.message_id) if message.message_id else None
     if earlier is not None and earlier.id != stored.id and earlier.sender == stored.sender:
         reason = f"same Message-ID as stored message #{earlier.id} (a copy with other headers)"
-        return _set_aside(session, stored, "duplicate", (reason,))
+        return _set_aside(session, stored, "duplicate", (reason,), doubtful=False)
     sender = message.sender.address if message.sender else ""
     officers = ctx.settings.office.officers
     # A web form on the city's own site writes From: noreply@<city> with the citizen in Reply-To.
@@ -167,10 +168,14 @@ def _describe(session: Session, stored: StoredMessage, message: InboundMessage) 
     session.flush()
 
 
-def _set_aside(session: Session, stored: StoredMessage, kind: str, reasons: tuple[str, ...]) -> IntakeResult:
+def _set_aside(
+    session: Session, stored: StoredMessage, kind: str, reasons: tuple[str, ...], *, doubtful: bool
+) -> IntakeResult:
+    """Keep the message out of the register with its reasons; `doubtful` ones go to the office's notify list."""
     stored.kind = str(kind)
     stored.reasons = list(reasons)
     stored.set_aside = True
+    stored.doubtful = doubtful
     session.flush()
     number = stored.case.number if stored.case is not None else None
     return IntakeResult("set_aside", stored.id, number, reasons, quarantined=kind == MessageKind.UNPARSEABLE)

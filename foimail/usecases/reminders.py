@@ -24,11 +24,12 @@ from foimail.core.calendar import (
     refusal_explanation_due,
     working_days_between,
 )
-from foimail.core.vocabulary import CaseStatus, Direction, OutboxKind, OutboxStatus
+from foimail.core.vocabulary import CaseStatus, OutboxKind, OutboxStatus
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, OutboxItem, StoredMessage
-from foimail.store.queries import claim_notice
+from foimail.store.queries import claim_notice, recent_set_aside
 from foimail.usecases.notices import notify
+from foimail.usecases.set_aside import lines_for, mark_told, untold_doubtful
 
 log = logging.getLogger("foimail.reminders")
 
@@ -62,7 +63,8 @@ def send_daily_digests(ctx: AppContext) -> int:
         for line in lines:
             for recipient in [line.officer] if line.officer else ctx.settings.office.notify:
                 by_recipient[recipient.lower()].append(line)
-        office_view = _office_view(ctx, session, now, today, lines)
+        untold = untold_doubtful(session, now)
+        office_view = _office_view(ctx, session, now, today, lines, untold)
         for recipient in ctx.settings.office.notify:
             by_recipient.setdefault(recipient.lower(), [])
         for recipient, own in sorted(by_recipient.items()):
@@ -74,6 +76,8 @@ def send_daily_digests(ctx: AppContext) -> int:
             values = {"today": today, "cases": own, "office": office_view if is_notify else None}
             notify(ctx, session, "office/digest", [recipient], values, now, kind=OutboxKind.DIGEST)
             queued += 1
+            if is_notify:
+                mark_told(ctx, session, untold, now)
     log.info("daily digests queued=%d day=%s", queued, today)
     return queued
 
@@ -103,7 +107,12 @@ def _case_lines(ctx: AppContext, session: Session, today: date) -> list[CaseLine
 
 
 def _office_view(
-    ctx: AppContext, session: Session, now: datetime, today: date, lines: list[CaseLine]
+    ctx: AppContext,
+    session: Session,
+    now: datetime,
+    today: date,
+    lines: list[CaseLine],
+    untold: list[StoredMessage],
 ) -> dict[str, object]:
     """What the person responsible for FOI must see: overdue cases, stuck mail, set-aside mail, side deadlines."""
     stuck = list(
@@ -122,29 +131,32 @@ def _office_view(
             )
         ).scalars()
     )
-    set_aside = list(
-        session.execute(
-            select(StoredMessage)
-            .where(
-                StoredMessage.direction == Direction.IN,
-                StoredMessage.set_aside.is_(True),
-                StoredMessage.stored_at >= now - RECENT_SET_ASIDE,
-            )
-            .order_by(StoredMessage.id)
-        ).scalars()
-    )
+    set_aside = recent_set_aside(session, now - RECENT_SET_ASIDE)
     side = _side_deadlines(ctx, session)
+    told_now = {message.id for message in untold}
     view: dict[str, object] = {
+        "to_check": lines_for(untold),
         "overdue": [line for line in lines if line.overdue],
         "stuck_confirmations": [(item.id, item.recipients, item.last_error) for item in stuck],
         "failed": [(item.id, item.kind, item.recipients, item.last_error) for item in failed],
-        "set_aside": [(m.id, m.kind, m.sender, m.subject, "; ".join(m.reasons)) for m in set_aside],
+        "set_aside": [
+            (m.id, m.kind, m.sender, m.subject, "; ".join(m.reasons)) for m in set_aside if m.id not in told_now
+        ],
         "side_deadlines": side,
         "decree_reminder": today.month == 12,
         "next_year": today.year + 1,
     }
     view["anything"] = any(
-        view[k] for k in ("overdue", "stuck_confirmations", "failed", "set_aside", "side_deadlines", "decree_reminder")
+        view[k]
+        for k in (
+            "overdue",
+            "stuck_confirmations",
+            "failed",
+            "to_check",
+            "set_aside",
+            "side_deadlines",
+            "decree_reminder",
+        )
     )
     return view
 

@@ -1,4 +1,5 @@
-"""The APScheduler 3 wiring: one daily job at reminders.at, office time, that tolerates lateness and overlap.
+"""The APScheduler 3 wiring: the daily jobs at reminders.at and the set-aside notice at reminders.set_aside_at,
+office time, tolerating lateness and overlap.
 
 APScheduler reads the wall clock itself, so freezegun sets it; our code reads ctx.clock (a SettableClock set
 to the same moment). Real SQLite and PostgreSQL.
@@ -15,7 +16,7 @@ from freezegun import freeze_time
 
 from foimail.adapters.scheduler import start_scheduler
 from foimail.context import AppContext
-from foimail.usecases.daily import run_daily_jobs
+from foimail.usecases.daily import run_afternoon_jobs, run_daily_jobs
 from tests.jobs.calendar_walk import TBILISI, digests, office_time, queued_mail
 from tests.support.app import SettableClock
 
@@ -40,8 +41,9 @@ def test_daily_job_runs_at_reminders_time_in_office_time_and_shuts_down_cleanly(
         scheduler = start_scheduler(ctx)
         try:
             assert scheduler.running and scheduler.timezone is TBILISI
-            [job] = scheduler.get_jobs()
-            assert job.id == "daily" and job.func is run_daily_jobs and job.args == (ctx,)
+            assert [j.id for j in scheduler.get_jobs()] == ["daily", "set-aside"]
+            job = scheduler.get_job("daily")
+            assert job.func is run_daily_jobs and job.args == (ctx,)
             assert job.coalesce is True and job.max_instances == 1
             assert job.misfire_grace_time is not None and job.misfire_grace_time >= 3600  # not 3.x's 1 s
             assert isinstance(job.trigger, CronTrigger) and job.trigger.timezone is TBILISI
@@ -49,6 +51,11 @@ def test_daily_job_runs_at_reminders_time_in_office_time_and_shuts_down_cleanly(
             assert (fields["hour"], fields["minute"]) == ("9", "30")
             assert job.next_run_time == datetime(2027, 1, 4, 9, 30, tzinfo=TBILISI)
             assert job.next_run_time.utcoffset().total_seconds() == 4 * 3600  # type: ignore[union-attr]
+            afternoon = scheduler.get_job("set-aside")
+            assert afternoon.func is run_afternoon_jobs and afternoon.args == (ctx,)
+            assert afternoon.coalesce is True and afternoon.max_instances == 1
+            assert afternoon.misfire_grace_time is not None and afternoon.misfire_grace_time >= 3600
+            assert afternoon.next_run_time == datetime(2027, 1, 4, 16, 0, tzinfo=TBILISI)
         finally:
             scheduler.shutdown()
     assert not scheduler.running
