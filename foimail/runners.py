@@ -144,12 +144,21 @@ class OutboxRunner:
         self.sender.close()
 
     def run(self, stop: threading.Event) -> None:
+        """Until `stop`: send what is due, else wait. An error outside any one item (each item's own is that
+        item's failure) is logged and waited out with backoff; it never stops the daemon."""
+        backoff = self.idle_seconds
         while not stop.is_set():
             try:
                 sent = self.run_once()
+                backoff = self.idle_seconds
             except TransientError as exc:
                 log.warning("outbox error: %s", exc)
                 sent = 0
+            except Exception:  # the runner's catch-all: a restart would meet the same error again
+                log.exception("outbox pass failed; trying again in %.0f s", backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
             if not sent:
                 stop.wait(self.idle_seconds)
         self.close()

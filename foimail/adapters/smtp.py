@@ -14,6 +14,19 @@ from foimail.adapters.oauth import TokenSource
 from foimail.adapters.tls import tls_context
 from foimail.config import SmtpSettings
 from foimail.errors import FoimailError, PermanentError, TransientError
+from foimail.mail.addresses import needs_smtputf8, wire_address
+
+
+def envelope(mail_from: str, recipients: Sequence[str]) -> tuple[str, list[str], list[str]]:
+    """The envelope as SMTP carries it: domains in IDNA A-labels (RFC 5891), and the MAIL options. A UTF-8
+    local part needs SMTPUTF8 (RFC 6531 §3.4, with 8BITMIME); an address that is none is a PermanentError."""
+    try:
+        sender = wire_address(mail_from)
+        wire = [wire_address(recipient) for recipient in recipients]
+    except ValueError as exc:
+        raise PermanentError(f"cannot send: {exc}") from None
+    options = ["SMTPUTF8", "BODY=8BITMIME"] if needs_smtputf8([sender, *wire]) else []
+    return sender, wire, options
 
 
 async def send_raw(
@@ -28,6 +41,7 @@ async def send_raw(
         return _write_pickup(Path(settings.pickup_dir), raw)
     if not settings.host:
         raise TransientError("smtp.host is not set: mail waits in the outbox")
+    sender, wire, options = envelope(mail_from, recipients)
     client = aiosmtplib.SMTP(
         hostname=settings.host,
         port=settings.port,
@@ -39,9 +53,16 @@ async def send_raw(
     try:
         async with client:
             await smtp_login(client, settings, tokens)
-            errors, reply = await client.sendmail(mail_from, list(recipients), raw)
+            errors, reply = await client.sendmail(sender, wire, raw, mail_options=options)
     except FoimailError as exc:
         raise TransientError(f"SMTP login: {exc}") from exc
+    except aiosmtplib.SMTPNotSupported as exc:
+        if not options:
+            raise TransientError(f"SMTP {settings.host}:{settings.port}: {exc}") from exc
+        unicode = ", ".join(address for address in wire if not address.isascii())
+        raise PermanentError(
+            f"{unicode}: an address in UTF-8 needs SMTPUTF8 (RFC 6531), which {settings.host} does not offer"
+        ) from exc
     except aiosmtplib.SMTPRecipientsRefused as exc:
         codes = [r.code for r in exc.recipients]
         text = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients)
@@ -57,7 +78,7 @@ async def send_raw(
         raise TransientError(f"SMTP {settings.host}:{settings.port}: {exc.__class__.__name__}: {exc}") from exc
     if errors:
         text = "; ".join(f"{address}: {response.code} {response.message}" for address, response in errors.items())
-        if len(errors) == len(recipients):
+        if len(errors) == len(wire):
             raise PermanentError(f"recipients refused: {text}")
         return f"{reply} (partly refused: {text})"
     return str(reply)

@@ -2,6 +2,8 @@
 
 Each item is claimed in its own short transaction with a lease, sent outside any transaction, and marked
 in another: a crash mid-send leaves the lease to run out, and the item is sent again (at least once).
+Nothing one item holds stops the others: an error while rendering, composing or sending it fails that item
+with its reason, the office is told, and the next item goes out.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from foimail.context import AppContext
 from foimail.core.vocabulary import Direction, OutboxKind, OutboxStatus
@@ -55,19 +58,35 @@ def deliver_due(ctx: AppContext, send: SendMail) -> int:
         ids = due_outbox_ids(session, now, ctx.settings.outbox.batch_size)
     attempted = 0
     for item_id in ids:
-        prepared = _claim_and_prepare(ctx, item_id)
+        try:
+            prepared = _claim_and_prepare(ctx, item_id)
+        except TransientError:
+            raise  # the database is gone: every item waits, none is blamed
+        except Exception as exc:  # the outbox's catch-all: one item's template, address or data stops only itself
+            log.exception("outbox item %s could not be prepared", item_id)
+            _fail_unprepared(ctx, item_id, f"could not be composed: {exc.__class__.__name__}: {exc}")
+            attempted += 1
+            continue
         if prepared is None:
             continue
         attempted += 1
-        try:
-            reply = send(ctx.settings.office.address, prepared.recipients, prepared.raw)
-        except TransientError as exc:
-            _record_failure(ctx, prepared, str(exc), permanent=False)
-        except PermanentError as exc:
-            _record_failure(ctx, prepared, str(exc), permanent=True)
-        else:
-            _record_sent(ctx, prepared, reply)
+        _send_one(ctx, send, prepared)
     return attempted
+
+
+def _send_one(ctx: AppContext, send: SendMail, prepared: Prepared) -> None:
+    """Send one prepared item and record the outcome; whatever goes wrong is that item's failure alone."""
+    try:
+        reply = send(ctx.settings.office.address, prepared.recipients, prepared.raw)
+    except TransientError as exc:
+        _record_failure(ctx, prepared, str(exc), permanent=False)
+    except PermanentError as exc:
+        _record_failure(ctx, prepared, str(exc), permanent=True)
+    except Exception as exc:  # the outbox's catch-all, for what the mail server library did not foresee
+        log.exception("outbox item %s could not be sent", prepared.item_id)
+        _record_failure(ctx, prepared, f"could not be sent: {exc.__class__.__name__}: {exc}", permanent=True)
+    else:
+        _record_sent(ctx, prepared, reply)
 
 
 def _claim_and_prepare(ctx: AppContext, item_id: int) -> Prepared | None:
@@ -147,15 +166,7 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
             )
         receipt_to = item.context.get("receipt_to")
         if case is not None and receipt_to:
-            send_receipt(
-                ctx,
-                session,
-                case,
-                receipt_to,
-                accepted_at,
-                relayed=True,
-                in_reply_to=item.context.get("officer_message_id"),
-            )
+            _queue_receipt(ctx, session, case, receipt_to, item.context.get("officer_message_id"), accepted_at)
     log.info(
         "sent kind=%s case=%s to=%s reply=%r",
         prepared.kind,
@@ -165,6 +176,47 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
     )
 
 
+def _queue_receipt(
+    ctx: AppContext, session: Session, case: Case, officer: str, in_reply_to: str | None, now: datetime
+) -> None:
+    """The officer's receipt for a relayed answer. It must not undo the record that the answer went out:
+    that would send the answer again when the lease runs out."""
+    try:
+        with session.begin_nested():
+            send_receipt(ctx, session, case, officer, now, relayed=True, in_reply_to=in_reply_to)
+    except Exception as exc:  # a bad officer address or template: the receipt alone is lost, and said so
+        log.exception("receipt to %s on case %s could not be queued", officer, case.number)
+        record_event(session, at=now, actor="foimail", kind="receipt_failed", case=case, reason=str(exc)[:500])
+
+
+def _fail_unprepared(ctx: AppContext, item_id: int, reason: str) -> None:
+    """An item that could not even be composed: failed with its reason, then the office is told."""
+    with unit_of_work(ctx.sessions) as session:
+        item = session.get(OutboxItem, item_id)
+        if item is None:
+            return
+        item.status = OutboxStatus.FAILED
+        item.attempts += 1
+        item.last_error = reason[:2000]
+    _tell_failure(ctx, item_id, reason)
+
+
+def _tell_failure(ctx: AppContext, item_id: int, reason: str) -> None:
+    """Record a failed item on its case and tell the office, in a transaction of its own: if even that breaks
+    (a broken office template), the item stays failed and the log says why."""
+    now = ctx.clock()
+    try:
+        with unit_of_work(ctx.sessions) as session:
+            item = session.get(OutboxItem, item_id)
+            assert item is not None
+            case = session.get(Case, item.case_id) if item.case_id is not None else None
+            record_delivery_failure(ctx, session, item, case, reason, now)
+    except TransientError:
+        raise
+    except Exception:
+        log.exception("the failure of outbox item %s could not be reported", item_id)
+
+
 def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanent: bool) -> None:
     now = ctx.clock()
     with unit_of_work(ctx.sessions) as session:
@@ -172,11 +224,11 @@ def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanen
         assert item is not None
         item.last_error = error[:2000]
         expired = now - item.created_at > timedelta(hours=ctx.settings.outbox.retry_hours)
-        if permanent or expired:
+        reason = error if permanent else f"still failing after {ctx.settings.outbox.retry_hours} h: {error}"
+        failed = permanent or expired
+        if failed:
             item.status = OutboxStatus.FAILED
-            case = session.get(Case, item.case_id) if item.case_id is not None else None
-            reason = error if permanent else f"still failing after {ctx.settings.outbox.retry_hours} h: {error}"
-            record_delivery_failure(ctx, session, item, case, reason, now)
+            item.last_error = reason[:2000]
         else:
             item.status = OutboxStatus.PENDING
             item.next_attempt_at = now + retry_delay(item.attempts)
@@ -188,6 +240,8 @@ def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanen
                 item.next_attempt_at.isoformat(),
                 error,
             )
+    if failed:
+        _tell_failure(ctx, prepared.item_id, reason)
 
 
 def _subject_of(raw: bytes) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email.utils
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, SMTPUTF8
 
 
 def request_mail(
@@ -21,7 +21,8 @@ def request_mail(
     in_reply_to: str | None = None,
 ) -> bytes:
     message = EmailMessage()
-    message["From"] = email.utils.formataddr((name, sender))
+    utf8 = not sender.isascii()  # an internationalised address: sent with SMTPUTF8, headers in UTF-8 (RFC 6532)
+    message["From"] = f"{name} <{sender}>" if utf8 else email.utils.formataddr((name, sender))
     message["To"] = to
     if cc:
         message["Cc"] = cc
@@ -37,4 +38,4 @@ def request_mail(
     for filename, mimetype, data in attachments:
         maintype, _, subtype = mimetype.partition("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return message.as_bytes(policy=SMTP)
+    return message.as_bytes(policy=SMTPUTF8 if utf8 else SMTP)

@@ -2,6 +2,7 @@
 
 Fixtures (function scope, a fresh server per test):
     smtp_server      plain SMTP; AUTH PLAIN/LOGIN offered without TLS, required only after ``require_auth()``.
+    smtp_server_ascii  the same, without SMTPUTF8 (RFC 6531).
     smtp_server_tls  STARTTLS required before MAIL and AUTH; the certificate is at ``cert_path``.
     oauth_smtp_server  plain SMTP that offers only AUTH XOAUTH2 and OAUTHBEARER and requires it before MAIL;
                      tokens are checked at the loopback authorization server (``token_endpoint``).
@@ -38,6 +39,7 @@ class RecordedMail:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    mail_options: tuple[str, ...] = ()  # MAIL FROM parameters: SMTPUTF8, BODY=8BITMIME, SIZE=...
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ class SmtpServer:
         if refusal is not None:
             return refusal
         assert envelope.mail_from is not None and envelope.original_content is not None
-        mail = RecordedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+        mail = RecordedMail(
+            envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content, tuple(envelope.mail_options)
+        )
         with self._changed:
             self.messages.append(mail)
             self._changed.notify_all()
@@ -201,7 +205,7 @@ class OAuthSmtpServer(SmtpServer):
         return AuthResult(success=False, handled=False, message="535 5.7.8 Username and Password not accepted")
 
 
-def _start(server: SmtpServer, tls: TlsFiles | None) -> Controller:
+def _start(server: SmtpServer, tls: TlsFiles | None, smtputf8: bool = True) -> Controller:
     tls_context = None
     if tls is not None:
         tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -214,7 +218,7 @@ def _start(server: SmtpServer, tls: TlsFiles | None) -> Controller:
             hostname=server.host,
             port=server.port,
             server_hostname="localhost",  # else aiosmtpd asks DNS for the FQDN
-            enable_SMTPUTF8=True,
+            enable_SMTPUTF8=smtputf8,
             authenticator=server.authenticate,
             auth_exclude_mechanism=["PLAIN", "LOGIN"] if isinstance(server, OAuthSmtpServer) else None,
             auth_require_tls=tls is not None,
@@ -238,6 +242,15 @@ def _smtp_tls_files(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
 def smtp_server() -> Iterator[SmtpServer]:
     server = SmtpServer(cert_path=None)
     controller = _start(server, tls=None)
+    yield server
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_server_ascii() -> Iterator[SmtpServer]:
+    """A server that does not offer SMTPUTF8 (RFC 6531), as many still do not."""
+    server = SmtpServer(cert_path=None)
+    controller = _start(server, tls=None, smtputf8=False)
     yield server
     controller.stop()
 
