@@ -91,6 +91,7 @@ def cases_show(args: argparse.Namespace) -> int:
         if case is None:
             raise CaseNotFound(number)
         record = case_record(case)
+        record["requester_source"] = case.requester_source  # where the address was read, when not a clean From
         record["messages"] = [
             {
                 "id": m.id,
