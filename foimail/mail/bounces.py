@@ -17,22 +17,23 @@ from foimail.core.evidence import is_usable_address
 
 __all__ = ["MAX_SCANNED_BYTES", "failed_recipients"]
 
-# Bounces are small; a large message is a person's, and its scan would only cost time.
-MAX_SCANNED_BYTES = 1 << 20
+# What a bounce says comes first; the message it returns may be large. Only the head is read, which bounds
+# the scan (about 0.1 s here for 64 KiB of text; a whole 1 MiB message took 1.3 s).
+MAX_SCANNED_BYTES = 1 << 16
 # The detectors log every step at INFO and each failing detector with a traceback: our log is not theirs.
 logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
 
 
 def failed_recipients(raw: bytes) -> tuple[str, ...]:
-    """The addresses a bounce reports as failed (permanent or temporary), sorted; () for other mail.
+    """The addresses a bounce reports as failed (permanent or temporary), read from its first 64 KiB, sorted;
+    () for other mail.
 
     Never raises: a detector that trips over a malformed message means "no bounce found".
     """
-    if len(raw) > MAX_SCANNED_BYTES:
-        return ()
     # Decoded text with str headers: the detectors call str methods on header values, which compat32
     # hands out as Header objects for raw 8-bit bytes.
-    msg = email.message_from_string(raw.decode("utf-8", "replace"), policy=policy.compat32)
+    head = raw[:MAX_SCANNED_BYTES].decode("utf-8", "replace")
+    msg = email.message_from_string(head, policy=policy.compat32)
     if not msg.get_all("from"):  # two detectors index the From addresses
         return ()
     try:

@@ -132,8 +132,10 @@ def test_failed_recipients(name: str) -> None:
     assert failed_recipients((TOP_SAMPLES / name).read_bytes()) == BOUNCE_DETECTORS[name]
 
 
-def test_failed_recipients_never_raises_and_skips_large_messages() -> None:
+def test_failed_recipients_never_raises_and_reads_only_the_head() -> None:
     assert failed_recipients(b"") == ()
     assert failed_recipients(b"From: <>\r\n\r\n" + b"\xff" * 100) == ()
     qmail = (TOP_SAMPLES / "bounce_qmail.eml").read_bytes()
-    assert failed_recipients(qmail + b"x" * (1 << 20)) == ()
+    returned_attachment = b"\n" + b"QUJD" * (1 << 18) + b"\n"  # a 1 MiB returned message after the report
+    assert failed_recipients(qmail + returned_attachment) == ("d.kiknadze@caucasus.net",)
+    assert failed_recipients(b"From: x@y.ge\n\n" + b"x" * (1 << 20) + b"\n" + qmail) == ()  # past the head
