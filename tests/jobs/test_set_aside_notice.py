@@ -58,9 +58,9 @@ def test_doubtful_mail_is_told_the_same_day_once_with_its_command(make_app) -> N
     clock.now = office_time(TUESDAY, 16)
     run_afternoon_jobs(ctx)
     [notice] = notices(ctx)
-    assert f"#{guess} auto_reply a.yilmaz@belediye-ornek.bel.tr" in notice
+    assert f"№{guess} ავტომატური პასუხი / automatic reply, a.yilmaz@belediye-ornek.bel.tr" in notice
     assert f"foimail register {guess}" in notice
-    assert f"#{certain} " not in notice
+    assert f"№{certain} " not in notice
     run_afternoon_jobs(ctx)  # run twice (a restart): told once
     assert len(notices(ctx)) == 1
 
@@ -69,9 +69,9 @@ def test_doubtful_mail_is_told_the_same_day_once_with_its_command(make_app) -> N
     run_daily_jobs(ctx)
     [digest] = digests(queued_mail(ctx))
     to_check = digest.body.partition("To check, it may be a request")[2]
-    assert f"#{late} spam x@example.org" in to_check and f"foimail register {late}" in to_check
+    assert f"№{late} სპამი / spam x@example.org" in to_check and f"foimail register {late}" in to_check
     assert f"foimail register {guess}" not in digest.body  # told yesterday afternoon; still listed below
-    assert f"#{guess} auto_reply" in digest.body
+    assert f"№{guess} ავტომატური პასუხი / automatic reply" in digest.body
     clock.now = office_time(WEDNESDAY, 16)
     run_afternoon_jobs(ctx)
     assert len(notices(ctx)) == 1  # nothing new since the digest

@@ -81,6 +81,16 @@ OFFICE_VIEW = {
     "overdue": DIGEST_CASES[:1],
     "stuck_confirmations": [(17, ["nino@example.ge"], None)],
     "failed": [(18, "relay", ["old@example.ge"], "550 5.1.1 mailbox unavailable")],
+    "to_check": [
+        SimpleNamespace(
+            id=904,
+            kind="auto_reply",
+            sender="k.becker@stadtwerke-example.de",
+            subject="Abwesenheitsnotiz: [FOI-2026-00042]",
+            reasons="Subject: Abwesenheitsnotiz: [FOI-2026-00042]",
+            command="foimail register 904",
+        )
+    ],
     "set_aside": [(903, "auto_reply", "levan@example.com", "Out of office", "Auto-Submitted: auto-replied")],
     "side_deadlines": [("FOI-2026-00038", "refusal_explanation", date(2026, 12, 7))],
     "decree_reminder": True,
@@ -209,6 +219,30 @@ LETTERS: dict[str, tuple[str, dict[str, object]]] = {
             "reason": "dkim=fail spf=fail",
             "subject": "#refused other",
             "message_row_id": 905,
+        },
+    ),
+    "set_aside": (
+        "office/set_aside",
+        {
+            "today": date(2026, 12, 3),
+            "messages": [
+                SimpleNamespace(
+                    id=911,
+                    kind="spam",
+                    sender="nino.beridze@gmail.com",
+                    subject="საჯარო ინფორმაციის მოთხოვნა",
+                    reasons="X-Spam-Flag: YES",
+                    command="foimail register 911",
+                ),
+                SimpleNamespace(
+                    id=912,
+                    kind="unparseable",
+                    sender="<>",
+                    subject="request",
+                    reasons="no usable sender address: From: (missing)",
+                    command="foimail register 912",
+                ),
+            ],
         },
     ),
     "delivery_failed": (
