@@ -1,78 +1,173 @@
 """What an officer wrote, without the history their mail client quoted below or above it.
 
-Mail clients quote the message being answered: Outlook under a `-----Original Message-----` or a
-`From:/Sent:` block (everything below is history), Thunderbird, Gmail and Apple Mail with an attribution
-line ("On ... wrote:") and `>`-prefixed lines, above or below the answer. The quoted history can hold
-foimail's internal notices, so it never reaches the requester.
+The quoted history can hold foimail's internal notices, so it never reaches the requester. Mail clients
+mark where it starts in three ways, and the first marker found ends the officer's text:
+
+- a separator line: Outlook's `-----Original Message-----`, Gmail's `---------- Forwarded message ---------`,
+  Apple Mail's `Begin forwarded message:`, Outlook's `____` rule, each in its translations;
+- a header block of the earlier message: two or more of From/Sent/To/Cc/Subject in any order and language
+  (`Von:/Gesendet:`, `От:/Отправлено:`, `გამგზავნი:/თემა:`), Outlook writing no `>` below it;
+- an attribution line, possibly wrapped over three lines: "On … wrote:", "Am … schrieb …:", "… წერს:",
+  "пн, 23 нояб. 2026 г. в 08:26, FOI <foi@batumi.ge>:". Apple/iOS Mail and Gmail may write the history
+  below it without `>`, so everything below is history, not only the `>` lines.
+
+A `>` line in the middle of the officer's text is the officer's own (a quoted article of law); only a quoted
+block after the answer is history, and one before it (bottom-posting) too. A reply written between quoted
+pieces is left whole: `history_left` then finds its attribution, and the officer is asked to rewrite it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-# Outlook and webmail: a separator after which everything is the quoted message.
-_HISTORY_STARTS = (
-    re.compile(
-        r"^\s*-{2,}\s*(Original Message|Forwarded message|Исходное сообщение|Пересылаемое сообщение"
-        r"|თავდაპირველი წერილი|გადაგზავნილი წერილი)\s*-{2,}\s*$",
-        re.I,
-    ),
-    re.compile(r"^\s*_{20,}\s*$"),  # Outlook's rule line above "From: ... Sent: ..."
+from foimail.core.numbering import number_pattern
+from foimail.core.quote_markers import (
+    Field,
+    attribution_strength,
+    has_address,
+    header_field,
+    is_separator,
+    is_titled_rule,
 )
-# Outlook's header block of the quoted message: "From:" (or Georgian/Russian) then "Sent:"/"Date:" soon after.
-_FROM_LINE = re.compile(r"^\s*\*?(From|От|ვისგან|გამგზავნი)\s*:\*?\s+\S", re.I)
-_SENT_LINE = re.compile(r"^\s*\*?(Sent|Date|Отправлено|Дата|გაიგზავნა|თარიღი)\s*:\*?\s+\S", re.I)
-# Attribution lines: "On <date>, <name> wrote:" and its translations, possibly wrapped over two lines.
-_ATTRIBUTION_END = re.compile(r"(wrote|writes|schrieb|a écrit|написал\(?а?\)?|пишет|წერს|დაწერა)\s*:\s*$", re.I)
-_ATTRIBUTION_START = re.compile(
-    r"^\s*(On |Am |Le |El |\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}|"
-    r"[А-Яа-я]{2,3},? \d|\d{1,2} [^\W\d]+ \d{4})",
-    re.I,
-)
+
+_HEADER_BLOCK_REACH = 10  # lines: Outlook's block with wrapped recipients
+_HEADER_BLOCK_GAP = 2  # lines that are no header field inside the block (a wrapped To: list)
+_WRAP = 3  # lines an attribution may be wrapped over
+
+
+@dataclass(frozen=True)
+class _Marker:
+    start: int
+    end: int  # the marker's last line
+    attribution: bool
 
 
 def strip_quoted(text: str) -> str:
-    """The text without quoted history: Outlook's block and everything after it, `>` lines, attributions."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    lines = lines[: _history_start(lines)]
-    kept: list[str] = []
+    """The officer's own text: quoted history cut from its first marker down, quoted blocks around it removed."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return _joined(_own_lines(lines))
+
+
+def history_left(answer: str, number_format: str) -> str | None:
+    """Why `answer` (already cut) must not be relayed, or None: the fail-safe behind `strip_quoted`."""
+    if not answer.strip():
+        return "nothing is left of the answer once the quoted history is removed"
+    lines = answer.split("\n")
+    first = next(line for line in lines if line.strip())
+    if _is_quoted(first):
+        return "the answer is written between quoted lines of the earlier message"
+    number = number_pattern(number_format)
+    tag = re.compile(rf"\[\s*(?:{number.pattern})\s*\]", re.IGNORECASE)
     for index, line in enumerate(lines):
-        if line.lstrip().startswith(">"):
-            continue
-        if _is_attribution(lines, index):
-            continue
-        kept.append(line)
-    while kept and not kept[-1].strip():
-        kept.pop()
-    while kept and not kept[0].strip():
-        kept.pop(0)
-    return "\n".join(kept) + ("\n" if kept else "")
+        if tag.search(line):
+            return f"the answer still holds a case-tagged subject line: {line.strip()!r}"
+        field = header_field(line)
+        if field is not None and (has_address(field[1]) or field[0] == Field.SUBJECT and number.search(field[1])):
+            return f"the answer still holds a header line of an earlier message: {line.strip()!r}"
+        for start in range(index, max(-1, index - _WRAP), -1):
+            if _plain_span(lines, start, index) and attribution_strength(" ".join(lines[start : index + 1])):
+                return f"the answer still holds an attribution line: {' '.join(lines[start : index + 1]).strip()!r}"
+    return None
 
 
-def _history_start(lines: list[str]) -> int:
+def _own_lines(lines: list[str]) -> list[str]:
+    marker = _first_marker(lines)
+    if marker is None:
+        return _without_quoted_ends(lines)
+    if marker.attribution and not any(line.strip() for line in lines[: marker.start]):
+        # Bottom-posted: the attribution and its quoted block first, the answer below.
+        below = _skip_quoted(lines, marker.end + 1)
+        answer = _own_lines(lines[below:]) if below > marker.end + 1 else []
+        return lines if any(_is_quoted(line) for line in answer) else answer
+    return _without_quoted_ends(lines[: marker.start])
+
+
+def _first_marker(lines: list[str]) -> _Marker | None:
     for index, line in enumerate(lines):
-        if any(pattern.match(line) for pattern in _HISTORY_STARTS):
-            return index
-        if _FROM_LINE.match(line) and any(_SENT_LINE.match(later) for later in lines[index + 1 : index + 4]):
-            return index
-    return len(lines)
+        if _is_quoted(line):
+            continue
+        if is_separator(line) or _header_block_at(lines, index):
+            return _Marker(index, index, attribution=False)
+        if is_titled_rule(line) and _header_block_at(lines, _next_filled(lines, index + 1)):
+            return _Marker(index, index, attribution=False)
+        start = _attribution_ending_at(lines, index)
+        if start is not None:
+            return _Marker(start, index, attribution=True)
+    return None
 
 
-def _is_attribution(lines: list[str], index: int) -> bool:
-    """An attribution line, or the first half of one wrapped onto the next line, next to quoted text."""
-    line = lines[index]
-    following = lines[index + 1] if index + 1 < len(lines) else ""
-    if _ATTRIBUTION_END.search(line) and (_ATTRIBUTION_START.match(line) or _quote_follows(lines, index)):
-        return True
-    if _ATTRIBUTION_START.match(line) and _ATTRIBUTION_END.search(following):
-        return True
-    previous = lines[index - 1] if index > 0 else ""
-    return bool(_ATTRIBUTION_END.search(line) and _ATTRIBUTION_START.match(previous))
+def _attribution_ending_at(lines: list[str], end: int) -> int | None:
+    """The first line of an attribution ending at `end`: the surest reading, the shortest of those.
+
+    A bare "Lasha wrote:" (no date, no address) counts only when nothing but quoted lines follow it.
+    """
+    spans = [start for start in range(end, max(-1, end - _WRAP), -1) if _plain_span(lines, start, end)]
+    strengths = [(attribution_strength(" ".join(lines[start : end + 1])), start) for start in spans]
+    strength, start = max(strengths, key=lambda pair: (pair[0], pair[1]), default=(0, end))
+    if strength >= 2:
+        return start
+    rest = lines[end + 1 :]
+    if strength == 1 and any(_is_quoted(line) for line in rest):
+        if all(_is_quoted(line) or not line.strip() for line in rest):
+            return start
+    return None
 
 
-def _quote_follows(lines: list[str], index: int) -> bool:
-    """The next non-blank line after `index` is quoted with `>`."""
-    for later in lines[index + 1 :]:
-        if later.strip():
-            return later.lstrip().startswith(">")
-    return False
+def _header_block_at(lines: list[str], index: int) -> bool:
+    """Two or more header fields of an earlier message from `index` on, one of them From or Sent/Date."""
+    if index >= len(lines) or (first := header_field(lines[index])) is None:
+        return False
+    kinds = {first[0]}
+    gap = 0
+    for line in lines[index + 1 : index + _HEADER_BLOCK_REACH]:
+        field = header_field(line)
+        if field is not None:
+            kinds.add(field[0])
+            gap = 0
+            continue
+        gap += 1
+        if gap > _HEADER_BLOCK_GAP:
+            break
+    return len(kinds) >= 2 and bool(kinds & {Field.FROM, Field.DATE})
+
+
+def _without_quoted_ends(lines: list[str]) -> list[str]:
+    """Drop a quoted block after the answer, and one before it when no other quoted line follows."""
+    end = len(lines)
+    while end and (not lines[end - 1].strip() or _is_quoted(lines[end - 1])):
+        end -= 1
+    lines = lines[:end]
+    start = _skip_quoted(lines, 0)
+    if any(_is_quoted(line) for line in lines[:start]) and not any(_is_quoted(line) for line in lines[start:]):
+        return lines[start:]
+    return lines
+
+
+def _skip_quoted(lines: list[str], index: int) -> int:
+    """The index of the first line from `index` on that is neither blank nor quoted."""
+    while index < len(lines) and (not lines[index].strip() or _is_quoted(lines[index])):
+        index += 1
+    return index
+
+
+def _next_filled(lines: list[str], index: int) -> int:
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    return index
+
+
+def _plain_span(lines: list[str], start: int, end: int) -> bool:
+    return all(lines[i].strip() and not _is_quoted(lines[i]) for i in range(start, end + 1))
+
+
+def _is_quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _joined(lines: list[str]) -> str:
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    return "\n".join(lines) + ("\n" if lines else "")
