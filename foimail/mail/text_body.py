@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
+
+from foimail.mail.html_quotes import HistoryMark, history_mark
 
 _BLOCK = frozenset(
     "address article aside blockquote center dd details dialog div dl dt fieldset figcaption figure "
@@ -12,6 +15,16 @@ _BLOCK = frozenset(
 )
 _SKIPPED = frozenset({"head", "script", "style", "template", "title", "noscript", "xml"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+# Where a plain <blockquote> opens and closes, until text() turns its lines into "> " lines.
+_QUOTE_OPEN, _QUOTE_CLOSE = "\x02", "\x03"
+
+
+@dataclass(frozen=True)
+class HtmlAnswer:
+    """An HTML reply as text, its quoted history gone; `interleaved` when answer and history alternate."""
+
+    text: str
+    interleaved: bool
 
 
 def normalise_newlines(text: str) -> str:
@@ -53,24 +66,64 @@ def sniff_html_charset(data: bytes) -> str | None:
 
 def html_to_text(html: str) -> str:
     """Readable plain text from an HTML body: blocks become lines, links keep their targets."""
-    converter = _TextConverter()
+    converter = _TextConverter(cut_history=False)
     converter.feed(html)
     converter.close()
     return converter.text()
 
 
+def html_answer_text(html: str) -> HtmlAnswer:
+    """The text of an HTML reply without the history its client quoted (see `html_quotes`).
+
+    A history container before any text (a bottom-posted reply) is skipped; one after text, or an Outlook
+    start, ends the answer. A plain <blockquote> comes out as "> " lines for `core.quotes` to judge.
+    """
+    converter = _TextConverter(cut_history=True)
+    converter.feed(html)
+    converter.close()
+    return HtmlAnswer(converter.text(), converter.interleaved)
+
+
 class _TextConverter(HTMLParser):
     """Block elements ask for line breaks that merge (</div><div> is one break); <br> always breaks."""
 
-    def __init__(self) -> None:
+    def __init__(self, cut_history: bool) -> None:
         super().__init__(convert_charrefs=True)
         self._chunks: list[str] = []
         self._pending_breaks = 0
         self._skip_depth = 0
         self._pre_depth = 0
         self._links: list[str | None] = []
+        self._cut_history = cut_history
+        self._history_tag: str | None = None  # the history container being skipped, and its nesting
+        self._history_nesting = 0
+        self._history_skipped = False
+        self._stopped = False
+        self._wrote = False
+        self.interleaved = False
+
+    def _in_history(self, tag: str, attrs: list[tuple[str, str | None]], void: bool) -> bool:
+        """Follow the history containers and starts; True while the element is part of the history."""
+        if self._stopped:
+            return True
+        if self._history_tag is not None:
+            self._history_nesting += tag == self._history_tag and not void
+            return True
+        mark = history_mark(tag, attrs)
+        if mark is None:
+            return False
+        if self._wrote or mark == HistoryMark.START:
+            self._stopped = True
+            self.interleaved = self._history_skipped and self._wrote
+        elif not void:
+            self._history_tag, self._history_nesting, self._history_skipped = tag, 1, True
+        return True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._cut_history and self._in_history(tag, attrs, void=tag in ("br", "hr", "img", "wbr")):
+            return
+        if self._cut_history and tag == "blockquote":
+            self._emit_mark(_QUOTE_OPEN)
         if tag in _SKIPPED:
             self._skip_depth += 1
         elif tag == "br":
@@ -87,6 +140,15 @@ class _TextConverter(HTMLParser):
             self._emit("- ")
 
     def handle_endtag(self, tag: str) -> None:
+        if self._stopped:
+            return
+        if self._history_tag is not None:
+            self._history_nesting -= tag == self._history_tag
+            if self._history_nesting <= 0:
+                self._history_tag = None
+            return
+        if self._cut_history and tag == "blockquote":
+            self._emit_mark(_QUOTE_CLOSE)
         if tag in _SKIPPED:
             self._skip_depth = max(0, self._skip_depth - 1)
         elif tag == "a" and self._links:
@@ -100,6 +162,8 @@ class _TextConverter(HTMLParser):
             self._pre_depth = max(0, self._pre_depth - 1)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._cut_history and self._in_history(tag, attrs, void=True):
+            return
         if tag == "br":
             self._emit("\n")
         elif tag in _BLOCK:
@@ -113,8 +177,10 @@ class _TextConverter(HTMLParser):
             return end + 1 if end >= 0 else -1
 
     def handle_data(self, data: str) -> None:
-        if self._skip_depth:
+        if self._skip_depth or self._stopped or self._history_tag is not None:
             return
+        data = data.replace(_QUOTE_OPEN, "").replace(_QUOTE_CLOSE, "")
+        self._wrote = self._wrote or bool(data.replace("\xa0", " ").strip())
         if not self._pre_depth:
             data = re.sub(r"[ \t\r\n\f]+", " ", data)
             if data == " " and (self._pending_breaks or not self._chunks):
@@ -129,7 +195,33 @@ class _TextConverter(HTMLParser):
         self._pending_breaks = 0
         self._chunks.append(text)
 
+    def _emit_mark(self, mark: str) -> None:
+        """A blockquote edge: a line break of its own, so that every line is wholly in or out of it."""
+        self._pending_breaks = max(self._pending_breaks, 1)
+        self._emit(mark)
+        self._pending_breaks = 1
+
     def text(self) -> str:
-        lines = (" ".join(line.replace("\xa0", " ").split()) for line in "".join(self._chunks).split("\n"))
+        rows: list[tuple[int, str]] = []  # (quote depth, words) per line
+        depth = 0
+        for line in "".join(self._chunks).split("\n"):
+            edge = _QUOTE_OPEN in line or _QUOTE_CLOSE in line
+            depth = max(0, depth + line.count(_QUOTE_OPEN) - line.count(_QUOTE_CLOSE))
+            words = " ".join(line.replace(_QUOTE_OPEN, "").replace(_QUOTE_CLOSE, "").replace("\xa0", " ").split())
+            if words or not edge:
+                rows.append((depth, words))
+        lines = [
+            ("> " * depth + words).rstrip()
+            for index, (depth, words) in enumerate(rows)
+            if words or not depth or _inside_quote(rows, index)
+        ]
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
         return text + "\n" if text else ""
+
+
+def _inside_quote(rows: list[tuple[int, str]], index: int) -> bool:
+    """A blank quoted line between two quoted lines of its depth (a paragraph break), not at a quote's edge."""
+    depth = rows[index][0]
+    before = next((d for d, words in reversed(rows[:index]) if words), 0)
+    after = next((d for d, words in rows[index + 1 :] if words), 0)
+    return before == depth == after

@@ -1,0 +1,70 @@
+"""Where mail clients put the quoted history in an HTML reply: the elements, not the words.
+
+Two shapes. Most clients wrap the whole history in one element (a *container*): Gmail's
+`div.gmail_quote`, Apple Mail's and Thunderbird's `blockquote type="cite"`, Thunderbird's
+`div.moz-cite-prefix`, Yahoo's `div.yahoo_quoted`, Proton's `div.protonmail_quote`, Zoho's
+`div.zmail_extra`, Mail.ru's `div.mail-quote-collapse`, Spark's `div[name=messageReplySection]`.
+Outlook does not: it writes a *start* after which everything is history (`div#divRplyFwdMsg` with the
+`hr` above it, `div#appendonsend`, the desktop client's `border-top` header paragraph, Outlook for Mac's
+`#OLK_SRC_BODY_SECTION`, Zimbra's `hr#zwchr`). A plain `<blockquote>` (Yandex, an indent in Gmail) is
+neither: it becomes `>` lines and the text rules of `core.quotes` decide.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class HistoryMark(StrEnum):
+    CONTAINER = "container"  # the element holds the history
+    START = "start"  # the history starts here and runs to the end of the document
+
+
+_CONTAINER_CLASSES = frozenset(
+    {
+        "gmail_quote",
+        "gmail_quote_container",
+        "gmail_attr",
+        "x_gmail_quote",
+        "moz-cite-prefix",
+        "moz-forward-container",
+        "protonmail_quote",
+        "zmail_extra",
+        "zmail_extra_hr",
+        "mail-quote-collapse",
+        "yandex_quote",
+        "apple-mail-quote",
+    }
+)
+_START_IDS = frozenset(
+    {
+        "divrplyfwdmsg",
+        "x_divrplyfwdmsg",
+        "appendonsend",
+        "x_appendonsend",
+        "stopspelling",
+        "zwchr",
+        "olk_src_body_section",
+        "mail-editor-reference-message-container",
+    }
+)
+# Outlook desktop's header paragraph of the quoted message: "border:none;border-top:solid #E1E1E1 1.0pt;
+# padding:3.0pt 0cm 0cm 0cm" (#B5C4DF in older versions, "in" for inches).
+_OUTLOOK_RULE = re.compile(r"border-top\s*:\s*solid\s+#?\w+\s+1(?:\.0)?pt.*padding\s*:\s*3(?:\.0)?pt", re.I | re.S)
+
+
+def history_mark(tag: str, attrs: list[tuple[str, str | None]]) -> HistoryMark | None:
+    """Whether the element opening with `tag` and `attrs` holds or starts quoted history."""
+    values = {name.lower(): (value or "") for name, value in attrs}
+    classes = set(values.get("class", "").lower().split())
+    element_id = values.get("id", "").lower()
+    if element_id in _START_IDS or _OUTLOOK_RULE.search(values.get("style", "")):
+        return HistoryMark.START
+    if classes & _CONTAINER_CLASSES or "yahoo_quoted" in element_id or any("yahoo_quoted" in c for c in classes):
+        return HistoryMark.CONTAINER
+    if tag == "blockquote" and values.get("type", "").lower() == "cite":
+        return HistoryMark.CONTAINER
+    if values.get("name", "").lower() == "messagereplysection":
+        return HistoryMark.CONTAINER
+    return None
