@@ -81,7 +81,7 @@ _SEPARATOR = re.compile(
     rf"^\s*{_RULE}?\s*(?:{'|'.join(map(re.escape, _SEPARATOR_PHRASES))})\s*{_RULE}?\s*[:：]?\s*$", re.IGNORECASE
 )
 # A rule with a title of its own ("-------- Оригинално писмо --------"): history when a header block follows.
-_TITLED_RULE = re.compile(r"^\s*-{3,}\s*[^\W\d_][^-]{2,50}?\s*-{3,}\s*$")
+_TITLED_RULE = re.compile(r"^\s*-{3,}\s*[^\s-].{1,80}?\s*-{3,}\s*$")
 # Outlook's plain-text rule above the quoted header block.
 _UNDERSCORE_RULE = re.compile(r"^\s*_{20,}\s*$")
 
@@ -91,7 +91,7 @@ _VERBS = (
     r"написал\(?а?\)?", r"написала", r"пишет", r"писал\(?а?\)?", r"пише", r"написав(?:\(?ла\)?)?", r"написала",
     r"şunu yazdı", r"yazdı", r"escribió", r"ha escrito", r"ha scritto", r"scrisse",
     r"napisał\(?a?\)?", r"napisała", r"pisze", r"schreef", r"heeft .{1,80} geschreven", r"skrev", r"skriver",
-    r"escreveu", r"წერს", r"დაწერა", r"წერდა", r"მოგწერათ",
+    r"вы писали", r"писали", r"escreveu", r"წერს", r"დაწერა", r"წერდა", r"მოგწერათ",
 )  # fmt: skip
 # After the verb, at most the name and address ("schrieb Lasha Beridze <lasha@batumi.ge>:") or Lotus Notes'
 # date ("wrote on 23.11.2026 08:26:"): a longer tail is a sentence of prose that ends in a colon.
@@ -99,7 +99,8 @@ _VERB = re.compile(rf"(?<!\w)(?:{'|'.join(_VERBS)})(?!\w)((?:\s+[^\s:：]+(?::\d
 # Japanese writes no space: "…<foi@batumi.ge>のメッセージ:", "… さんは書きました:".
 _VERB_JA = re.compile(r"(?:のメッセージ|は書きました|が書きました|書き込み)\s*[:：]$")
 # Gmail ru/ja, Yandex and Mail.ru end with the address alone: "пн, 23 нояб. 2026 г. в 08:26, FOI <foi@batumi.ge>:".
-_ADDRESS_END = re.compile(r"@[\w.-]+\s*>?\s*\)?\s*[:：]$")
+# Mutt's "* FOI Batumi <foi@batumi.ge> [2026-11-23 08:26]:" carries the date after it.
+_ADDRESS_END = re.compile(r"@[\w.-]+\s*>?\s*(?:\[[^\]]{1,40}\])?\s*\)?\s*[:：]$")
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _WHEN = re.compile(
     r"\d{1,2}[:.h]\d{2}(?!\d)"  # 08:26, 8.26, 8h26

@@ -49,6 +49,7 @@ _START_IDS = frozenset(
         "mail-editor-reference-message-container",
     }
 )
+_START_CLASSES = frozenset({"outlookmessageheader"})  # Outlook 2003's header block
 # Outlook desktop's header paragraph of the quoted message: "border:none;border-top:solid #E1E1E1 1.0pt;
 # padding:3.0pt 0cm 0cm 0cm" (#B5C4DF in older versions, "in" for inches).
 _OUTLOOK_RULE = re.compile(r"border-top\s*:\s*solid\s+#?\w+\s+1(?:\.0)?pt.*padding\s*:\s*3(?:\.0)?pt", re.I | re.S)
@@ -59,7 +60,7 @@ def history_mark(tag: str, attrs: list[tuple[str, str | None]]) -> HistoryMark |
     values = {name.lower(): (value or "") for name, value in attrs}
     classes = set(values.get("class", "").lower().split())
     element_id = values.get("id", "").lower()
-    if element_id in _START_IDS or _OUTLOOK_RULE.search(values.get("style", "")):
+    if element_id in _START_IDS or classes & _START_CLASSES or _OUTLOOK_RULE.search(values.get("style", "")):
         return HistoryMark.START
     if classes & _CONTAINER_CLASSES or "yahoo_quoted" in element_id or any("yahoo_quoted" in c for c in classes):
         return HistoryMark.CONTAINER

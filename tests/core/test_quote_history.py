@@ -57,6 +57,12 @@ ATTRIBUTIONS = {
     "da_gmail": "man. 23. nov. 2026 kl. 08.26 skrev FOI Batumi <foi@batumi.ge>:",
     "sv_gmail": "Den mån 23 nov. 2026 kl 08:26 skrev FOI Batumi <foi@batumi.ge>:",
     "ja_gmail": "2026年11月23日(月) 8:26 FOI Batumi <foi@batumi.ge>:",
+    "en_k9_fairemail": "On November 23, 2026 8:26:00 AM GMT+04:00, FOI Batumi <foi@batumi.ge> wrote:",
+    "en_evolution": "On Mon, 2026-11-23 at 08:26 +0400, FOI Batumi wrote:",
+    "en_yahoo": "On Monday, November 23, 2026, 08:26:00 AM GMT+4, FOI Batumi <foi@batumi.ge> wrote:",
+    "en_mutt_star": "* FOI Batumi <foi@batumi.ge> [2026-11-23 08:26]:",
+    "en_lotus_notes": "FOI Batumi <foi@batumi.ge> wrote on 23.11.2026 08:26:",
+    "ru_thebat": "Вы писали 23 ноября 2026 г., 8:26:",
     "ja_apple": "2026/11/23 8:26、FOI Batumi <foi@batumi.ge>のメッセージ:",
 }
 
@@ -69,6 +75,8 @@ HEADER_BLOCKS = {
     "en_wrapped_to": "From: {0}\nSent: Monday, November 23, 2026 8:26 AM\nTo: {1}; Nino Abashidze\n<nino@batumi.ge>\n"
     "Subject: {2}",
     "en_name_only": "From: FOI Batumi\nSent: Monday, November 23, 2026 8:26 AM\nTo: Lasha Beridze\nSubject: {2}",
+    "en_blank_lines_between": "From: {0}\n\nSent: Monday, November 23, 2026 8:26 AM\n\nTo: {1}\n\nSubject: {2}",
+    "en_lotus_notes": "To: {1}\nFrom: {0}\nDate: 23.11.2026 08:26\nSubject: {2}",
     "ka_outlook": "გამგზავნი: {0}\nგაიგზავნა: ორშაბათი, 23 ნოემბერი, 2026 08:26\nვის: {1}\nთემა: {2}",
     "ka_outlook_reordered": "თემა: {2}\nთარიღი: 23.11.2026 08:26\nვისგან: {0}\nვის: {1}",
     "ru_outlook": "От: {0}\nОтправлено: 23 ноября 2026 г. 8:26\nКому: {1}\nТема: {2}",
@@ -111,6 +119,7 @@ SEPARATORS = {
     "da_original": "-----Oprindelig meddelelse-----",
     "sv_original": "-----Ursprungligt meddelande-----",
     "ja_original": "-----元のメッセージ-----",
+    "lotus_notes_titled_rule": '-----"FOI Batumi" <foi@batumi.ge> wrote: -----',
     "unknown_title_with_header_block": "-------- Оригинално писмо --------",
 }
 
@@ -186,6 +195,8 @@ OWN_TEXT = {
     "colon_line_without_verb": "The budget lines are:\n- roads\n- schools",
     "wrote_in_prose": "The mayor wrote a letter on this in 2024 and it is attached.",
     "dashes_without_title": "Summary\n----------\nThree items.",
+    "prose_ending_in_a_colon": "I wrote to the ministry on 12.10.2026 and they answered as follows:\n- roads",
+    "memo_lines_without_from_or_date": "To: Mr Giorgi Beridze\nSubject: your request of 20 November\nYes.",
 }
 
 

@@ -95,6 +95,8 @@ SAMPLES = {
     f"<b>Date: </b>Monday, 23 November 2026 at 08:26</div>{HISTORY_HTML}</div>",
     "outlook_mac_legacy": f'{ANSWER_HTML}<span id="OLK_SRC_BODY_SECTION"><div><b>From: </b>{FOI}</div>'
     f"{HISTORY_HTML}</span>",
+    "outlook_2003": f'{ANSWER_HTML}<div class="OutlookMessageHeader" lang="en-us" dir="ltr" align="left"><hr '
+    f'tabindex="-1"><font face="Tahoma" size="2"><b>From:</b> {FOI}<br><b>Sent:</b> Monday</font></div>{HISTORY_HTML}',
     "yahoo": f'<div class="ydp1a2b3c4yahoo-style-wrap">{ANSWER_HTML}</div><div id="yahoo_quoted_1234567890" '
     f'class="yahoo_quoted"><div style="font-family:Helvetica">On Monday, November 23, 2026, 08:26:00 AM GMT+4, '
     f"FOI Batumi &lt;foi@batumi.ge&gt; wrote:</div><div><br></div>{HISTORY_HTML}</div>",
