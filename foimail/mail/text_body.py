@@ -210,18 +210,25 @@ class _TextConverter(HTMLParser):
             words = " ".join(line.replace(_QUOTE_OPEN, "").replace(_QUOTE_CLOSE, "").replace("\xa0", " ").split())
             if words or not edge:
                 rows.append((depth, words))
-        lines = [
-            ("> " * depth + words).rstrip()
-            for index, (depth, words) in enumerate(rows)
-            if words or not depth or _inside_quote(rows, index)
-        ]
+        keep = _quote_breaks_kept(rows)
+        lines = [("> " * depth + words).rstrip() for (depth, words), kept in zip(rows, keep, strict=True) if kept]
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
         return text + "\n" if text else ""
 
 
-def _inside_quote(rows: list[tuple[int, str]], index: int) -> bool:
-    """A blank quoted line between two quoted lines of its depth (a paragraph break), not at a quote's edge."""
-    depth = rows[index][0]
-    before = next((d for d, words in reversed(rows[:index]) if words), 0)
-    after = next((d for d, words in rows[index + 1 :] if words), 0)
-    return before == depth == after
+def _quote_breaks_kept(rows: list[tuple[int, str]]) -> list[bool]:
+    """Which rows stay: a blank quoted row only between two quoted rows of its depth, not at a quote's edge."""
+    before: list[int] = []
+    depth_seen = 0
+    for depth, words in rows:
+        before.append(depth_seen)
+        if words:
+            depth_seen = depth
+    kept = [False] * len(rows)
+    depth_seen = 0
+    for index in range(len(rows) - 1, -1, -1):
+        depth, words = rows[index]
+        kept[index] = bool(words) or not depth or before[index] == depth == depth_seen
+        if words:
+            depth_seen = depth
+    return kept
