@@ -115,7 +115,7 @@ _BARE_ATTRIBUTION_MAX = 100  # "Lasha wrote:" with no date or address
 
 def header_field(line: str) -> tuple[Field, str] | None:
     """The kind and value of a quoted header line ("Von: Lasha <lasha@batumi.ge>"), else None."""
-    match = _HEADER_LINE.match(line)
+    match = _HEADER_LINE.match(line) if ":" in line or "：" in line else None
     if match is None:
         return None
     return _KIND_OF_LABEL[" ".join(match.group(1).lower().split())], match.group(2).strip()

@@ -65,7 +65,7 @@ def history_left(answer: str, number_format: str) -> str | None:
         field = header_field(line)
         if field is not None and (has_address(field[1]) or field[0] == Field.SUBJECT and number.search(field[1])):
             return f"the answer still holds a header line of an earlier message: {line.strip()!r}"
-        for start in range(index, max(-1, index - _WRAP), -1):
+        for start in range(index, max(-1, index - _WRAP), -1) if line.rstrip().endswith((":", "：")) else ():
             if _plain_span(lines, start, index) and attribution_strength(" ".join(lines[start : index + 1])):
                 return f"the answer still holds an attribution line: {' '.join(lines[start : index + 1]).strip()!r}"
     return None
@@ -78,50 +78,65 @@ def _own_lines(lines: list[str]) -> list[str]:
     if marker.attribution and not any(line.strip() for line in lines[: marker.start]):
         # Bottom-posted: the attribution and its quoted block first, the answer below.
         below = _skip_quoted(lines, marker.end + 1)
-        answer = _own_lines(lines[below:]) if below > marker.end + 1 else []
+        if below == marker.end + 1:
+            return []  # history without ">" runs to the end
+        rest = lines[below:]
+        following = _first_marker(rest)
+        answer = _without_quoted_ends(rest[: following.start] if following else rest)
         return lines if any(_is_quoted(line) for line in answer) else answer
     return _without_quoted_ends(lines[: marker.start])
 
 
 def _first_marker(lines: list[str]) -> _Marker | None:
+    only_quotes_below = _only_quotes_below(lines)
+    fields = [header_field(line) for line in lines]
     for index, line in enumerate(lines):
         if _is_quoted(line):
             continue
-        if is_separator(line) or _header_block_at(lines, index):
+        if is_separator(line) or _header_block_at(fields, index):
             return _Marker(index, index, attribution=False)
-        if is_titled_rule(line) and _header_block_at(lines, _next_filled(lines, index + 1)):
+        if is_titled_rule(line) and _header_block_at(fields, _next_filled(lines, index + 1)):
             return _Marker(index, index, attribution=False)
-        start = _attribution_ending_at(lines, index)
+        start = _attribution_ending_at(lines, index, only_quotes_below[index + 1])
         if start is not None:
             return _Marker(start, index, attribution=True)
     return None
 
 
-def _attribution_ending_at(lines: list[str], end: int) -> int | None:
+def _only_quotes_below(lines: list[str]) -> list[bool]:
+    """Per index: the lines from there on are quoted or blank, and one at least is quoted."""
+    below = [False] * (len(lines) + 1)
+    all_quoted_or_blank, any_quoted = True, False
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
+        all_quoted_or_blank = all_quoted_or_blank and (not line.strip() or _is_quoted(line))
+        any_quoted = any_quoted or _is_quoted(line)
+        below[index] = all_quoted_or_blank and any_quoted
+    return below
+
+
+def _attribution_ending_at(lines: list[str], end: int, only_quotes_below: bool) -> int | None:
     """The first line of an attribution ending at `end`: the surest reading, the shortest of those.
 
     A bare "Lasha wrote:" (no date, no address) counts only when nothing but quoted lines follow it.
     """
+    if not lines[end].rstrip().endswith((":", "：")):
+        return None
     spans = [start for start in range(end, max(-1, end - _WRAP), -1) if _plain_span(lines, start, end)]
     strengths = [(attribution_strength(" ".join(lines[start : end + 1])), start) for start in spans]
     strength, start = max(strengths, key=lambda pair: (pair[0], pair[1]), default=(0, end))
-    if strength >= 2:
+    if strength >= 2 or strength == 1 and only_quotes_below:
         return start
-    rest = lines[end + 1 :]
-    if strength == 1 and any(_is_quoted(line) for line in rest):
-        if all(_is_quoted(line) or not line.strip() for line in rest):
-            return start
     return None
 
 
-def _header_block_at(lines: list[str], index: int) -> bool:
+def _header_block_at(fields: list[tuple[Field, str] | None], index: int) -> bool:
     """Two or more header fields of an earlier message from `index` on, one of them From or Sent/Date."""
-    if index >= len(lines) or (first := header_field(lines[index])) is None:
+    if index >= len(fields) or (first := fields[index]) is None:
         return False
     kinds = {first[0]}
     gap = 0
-    for line in lines[index + 1 : index + _HEADER_BLOCK_REACH]:
-        field = header_field(line)
+    for field in fields[index + 1 : index + _HEADER_BLOCK_REACH]:
         if field is not None:
             kinds.add(field[0])
             gap = 0
