@@ -6,10 +6,13 @@ notice quoted below it; the test asserts that every line of the answer survives 
 
 from __future__ import annotations
 
+import html as html_escape
+
 import pytest
 
 from foimail.core.quotes import history_left, strip_quoted
 from foimail.mail.text_body import html_answer_text
+from tests.support.history_samples import ATTRIBUTIONS, HEADER_BLOCKS, OUTLOOK_FIELDS, SEPARATORS
 
 FORMAT = "FOI-{year}-{seq:05d}"
 ANSWER_LINES = ("ბატონო გიორგი,", "მოთხოვნილი ინფორმაცია თანდართულია.", "პატივისცემით,", "ლაშა ბერიძე")
@@ -133,6 +136,27 @@ SAMPLES = {
     f'at 08:26, {FOI} wrote:</div><blockquote class="gmail_quote">{HISTORY_HTML}</blockquote></div>'
     f"<div>{ANSWER_HTML}</div></div>",
 }
+
+
+def as_html(text: str) -> str:
+    return "<br>".join(html_escape.escape(line) for line in text.split("\n"))
+
+
+# Each language's attribution, header block and separator as an unknown webmail writes them: plain <div>s,
+# no quote container, so only the text rules can find the history.
+for _name, _line in ATTRIBUTIONS.items():
+    SAMPLES[f"webmail_{_name}"] = f"<div>{ANSWER_HTML}</div><div>{as_html(_line)}</div>{HISTORY_HTML}"
+    SAMPLES[f"gmail_container_{_name}"] = (
+        f'<div dir="ltr">{ANSWER_HTML}</div><div class="gmail_quote"><div class="gmail_attr">{as_html(_line)}</div>'
+        f'<blockquote class="gmail_quote">{HISTORY_HTML}</blockquote></div>'
+    )
+for _name, _block in HEADER_BLOCKS.items():
+    SAMPLES[f"webmail_{_name}"] = (
+        f"<div>{ANSWER_HTML}</div><p>{as_html(_block.format(*OUTLOOK_FIELDS))}</p>{HISTORY_HTML}"
+    )
+for _name, _line in SEPARATORS.items():
+    _header = as_html(HEADER_BLOCKS["en_outlook"].format(*OUTLOOK_FIELDS))
+    SAMPLES[f"webmail_{_name}"] = f"<div>{ANSWER_HTML}</div><div>{as_html(_line)}<br>{_header}</div>{HISTORY_HTML}"
 
 
 def answer_of(html: str) -> str:
