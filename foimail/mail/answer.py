@@ -35,8 +35,12 @@ def officer_answer(message: InboundMessage, number_format: str) -> OfficerAnswer
         text = strip_quoted(html.text)
         if html.interleaved:
             return OfficerAnswer(text, "the answer is written between pieces of the quoted message")
+        written = html.text.strip() or html_to_text(message.html).strip()
     else:
         text = strip_quoted(message.text)
+        written = message.text.strip()
+    if not written:  # an empty mail (the answer is its attachments): nothing was cut, nothing to fear
+        return OfficerAnswer("", None)
     return OfficerAnswer(text, history_left(text, number_format))
 
 

@@ -94,6 +94,7 @@ class _TextConverter(HTMLParser):
         self._skip_depth = 0
         self._pre_depth = 0
         self._links: list[str | None] = []
+        self._paragraph_breaks: list[int] = []
         self._cut_history = cut_history
         self._history_tag: str | None = None  # the history container being skipped, and its nesting
         self._history_nesting = 0
@@ -132,8 +133,11 @@ class _TextConverter(HTMLParser):
             self._links.append(dict(attrs).get("href"))
         elif tag in ("td", "th"):
             self._emit(" ")
+        elif tag == "p":  # Outlook's MsoNormal paragraphs are its lines (margin 0): one break, not two
+            self._paragraph_breaks.append(1 if "msonormal" in (dict(attrs).get("class") or "").lower() else 2)
+            self._pending_breaks = max(self._pending_breaks, self._paragraph_breaks[-1])
         elif tag in _BLOCK:
-            self._pending_breaks = max(self._pending_breaks, 2 if tag == "p" else 1)
+            self._pending_breaks = max(self._pending_breaks, 1)
         if tag == "pre":
             self._pre_depth += 1
         elif tag == "li":
@@ -156,8 +160,11 @@ class _TextConverter(HTMLParser):
             shown = self._chunks[-1].strip() if self._chunks else ""
             if href and href.startswith(("http://", "https://")) and href != shown:
                 self._emit(f" <{href}>")
+        elif tag == "p":
+            breaks = self._paragraph_breaks.pop() if self._paragraph_breaks else 2
+            self._pending_breaks = max(self._pending_breaks, breaks)
         elif tag in _BLOCK:
-            self._pending_breaks = max(self._pending_breaks, 2 if tag == "p" else 1)
+            self._pending_breaks = max(self._pending_breaks, 1)
         if tag == "pre":
             self._pre_depth = max(0, self._pre_depth - 1)
 

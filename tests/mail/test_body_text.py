@@ -75,6 +75,12 @@ HTML = [
     pytest.param('<a href="https://batumi.ge/x">ბმული</a>', "ბმული <https://batumi.ge/x>\n", id="link"),
     pytest.param('<a href="https://batumi.ge/">https://batumi.ge/</a>', "https://batumi.ge/\n", id="bare-link"),
     pytest.param('<a href="mailto:a@b.ge">a@b.ge</a>', "a@b.ge\n", id="mailto"),
+    pytest.param(
+        '<p class="MsoNormal">ერთი<o:p></o:p></p><p class="MsoNormal"><o:p>&nbsp;</o:p></p><p class=MsoNormal>ორი</p>'
+        "<p class=MsoNormal>სამი</p>",
+        "ერთი\n\nორი\nსამი\n",
+        id="outlook-lines",
+    ),
     pytest.param("<ul><li>ერთი</li><li>ორი</li></ul>", "- ერთი\n- ორი\n", id="list"),
     pytest.param("<table><tr><td>a</td><td>b</td></tr></table>", "a b\n", id="table"),
     pytest.param("<p>  many   \n spaces </p>", "many spaces\n", id="whitespace"),

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from foimail.mail.answer import officer_answer
+from foimail.mail.answer import OfficerAnswer, officer_answer
 from foimail.mail.parse import parse_message
 
 FORMAT = "FOI-{year}-{seq:05d}"
@@ -55,6 +55,10 @@ def test_the_answer_is_what_is_left(raw: bytes, text: str) -> None:
     assert answer.text == text
     assert INTERNAL not in answer.text
     assert answer.unsafe is None
+
+
+def test_an_empty_mail_is_no_cut_to_fear() -> None:
+    assert officer_answer(parse_message(mail("\n", None)), FORMAT) == OfficerAnswer("", None)
 
 
 def test_a_disclaimer_part_is_not_the_body() -> None:
