@@ -20,16 +20,19 @@ from foimail.store.db import alembic_config, make_engine, ping
 def run_checks(settings: Settings) -> list[tuple[str, bool, str]]:
     """Try every connection the daemon needs; each result names what failed."""
     results = [("config", True, f"read from {settings.source}")]
-    if not settings.office.trusted_authserv_id:
+    unauthenticated = settings.office.officers_unauthenticated
+    if unauthenticated and settings.office.allow_unauthenticated_officers:
         results.append(
             (
                 "officers",
                 True,
-                "WARNING: office.trusted_authserv_id is empty, so a forged From: matching "
-                f"{', '.join(settings.office.officers)} is obeyed as an officer; set it to your MTA's "
-                "Authentication-Results id",
+                "WARNING: office.allow_unauthenticated_officers = true, so a forged From: matching "
+                f"{', '.join(settings.office.officers)} is obeyed as an officer; set office.trusted_authserv_id "
+                "to your MTA's Authentication-Results id",
             )
         )
+    elif unauthenticated:
+        results.append(("officers", False, f"office.trusted_authserv_id {unauthenticated}"))
     results.append(_check_database(settings))
     if settings.imap.host:
         results.append(_check_imap(settings))

@@ -91,10 +91,21 @@ class OfficeSettings:
     notify: tuple[str, ...] = ()
     trusted_authserv_id: str = ""
     complaints_to: str = ""  # named in refusals (GAC Art. 41): where an administrative complaint goes
+    allow_unauthenticated_officers: bool = False  # obey a From: matching `officers` without authentication
 
     @property
     def domain(self) -> str:
         return self.address.rpartition("@")[2].lower()
+
+    @property
+    def officers_unauthenticated(self) -> str | None:
+        """Why officers' mail cannot be authenticated, or None: start-up refuses it unless explicitly allowed."""
+        if not self.officers or self.trusted_authserv_id:
+            return None
+        return (
+            "is empty while office.officers is set, so any forged From: would be obeyed as an officer: set it to "
+            "the id your mail server writes in Authentication-Results (or allow_unauthenticated_officers = true)"
+        )
 
     @property
     def tz(self) -> ZoneInfo:

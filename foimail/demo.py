@@ -104,7 +104,9 @@ def run_demo(directory: Path, base: Settings) -> str:
     ]
     (directory / "foimail.toml").write_text(
         f'[database]\nurl = "sqlite:///{database}"\n\n[maildir]\npath = "{maildir_path}"\n\n'
-        f'[imap]\nhost = ""\n\n[smtp]\npickup_dir = "{outbox_path}"\n\n[stats]\nexport_dir = "{directory / "stats"}"\n',
+        f'[imap]\nhost = ""\n\n'
+        "[office]\nallow_unauthenticated_officers = true  # a demo has no mail server to vouch for officers\n\n"
+        f'[smtp]\npickup_dir = "{outbox_path}"\n\n[stats]\nexport_dir = "{directory / "stats"}"\n',
         encoding="utf-8",
     )
     return "\n".join(lines)

@@ -39,10 +39,10 @@ class Daemon:
 
     def start(self) -> None:
         ping(self.ctx.engine)
-        if not self.ctx.settings.office.trusted_authserv_id:
+        if self.ctx.settings.office.officers_unauthenticated:
             log.warning(
-                "office.trusted_authserv_id is empty: officer commands are accepted on the From: header "
-                "alone, which is easy to forge; set it to your MTA's Authentication-Results id"
+                "office.allow_unauthenticated_officers = true: officer commands are accepted on the From: header "
+                "alone, which is easy to forge; set office.trusted_authserv_id to your MTA's Authentication-Results id"
             )
         moved = recompute_due_dates(self.ctx)
         if moved:
@@ -101,6 +101,9 @@ def run_daemon(settings: Settings) -> int:
     """`foimail run`: until SIGTERM/SIGINT; exit 0 after a clean stop."""
     if not settings.imap.host and not settings.maildir.path:
         raise ConfigError("imap.host", settings.source, "no mail source: set imap.host (or maildir.path)")
+    unauthenticated = settings.office.officers_unauthenticated
+    if unauthenticated and not settings.office.allow_unauthenticated_officers:
+        raise ConfigError("office.trusted_authserv_id", settings.source, unauthenticated)
     ctx = build_context(settings)
     daemon = Daemon(ctx)
 

@@ -27,7 +27,7 @@ from foimail.store.models import Case, OutboxItem, StoredMessage
 from foimail.store.queries import claim_outbox_item, due_outbox_ids, record_event
 from foimail.usecases import letters
 from foimail.usecases.delivery_failures import record_delivery_failure
-from foimail.usecases.officer_answers import send_receipt
+from foimail.usecases.officer_notices import send_receipt
 from foimail.usecases.outbox import retry_delay
 
 log = logging.getLogger("foimail.outbox")

@@ -1,7 +1,15 @@
 """The officer workflow: answers and commands from the city hall's own mail clients.
 
-Two ways an answer arrives: written to the FOI address (relayed to the requester from the office
-address), or sent to the requester directly with the FOI address in Cc/Bcc (only recorded).
+Who meant to send what decides (the recipients, then the text):
+
+- the requester among the recipients: the officer answered directly; the answer is recorded, nothing relayed;
+- the FOI address a To: recipient: the answer is relayed to the requester from the office address, once its
+  quoted history is cut (`mail.answer`); when the fail-safe finds history left, nothing is relayed and the
+  mail goes back to its officer with the reason;
+- the FOI address only in Cc/Bcc: internal mail that keeps the office informed; recorded on the case as an
+  internal note, nothing relayed, no outcome changed, the officer told so.
+
+Only authenticated officers are obeyed (`mail.authenticity`); an unauthenticated one is handled as a citizen.
 """
 
 from __future__ import annotations
@@ -12,21 +20,28 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from foimail.config import OfficeSettings
 from foimail.context import AppContext
 from foimail.core.calendar import forwarding_due, local_date
 from foimail.core.classify import Verdict
 from foimail.core.commands import OUTCOME_KINDS, Command, CommandKind, ParsedCommands, parse_commands
 from foimail.core.message import InboundMessage
-from foimail.core.numbering import format_number
-from foimail.core.quotes import strip_quoted
 from foimail.core.subject import tagged_subject
 from foimail.core.vocabulary import CaseStatus, OutboxKind, Outcome
-from foimail.mail.authenticity import check_sender_authenticity
+from foimail.mail.answer import officer_answer
+from foimail.mail.authenticity import AuthenticityVerdict, check_sender_authenticity
 from foimail.mail.compose import make_message_id
 from foimail.store.models import Case, StoredMessage
 from foimail.store.queries import record_event, reply_address
 from foimail.usecases.letters import render_mail
-from foimail.usecases.notices import notify
+from foimail.usecases.officer_notices import (
+    record_copy,
+    reject,
+    report_forgery,
+    return_unsafe,
+    send_receipt,
+    sender_of,
+)
 from foimail.usecases.outbox import enqueue
 from foimail.usecases.result import IntakeResult
 
@@ -53,15 +68,11 @@ def handle_officer_message(
     now: datetime,
 ) -> IntakeResult | None:
     """Act on an officer's message; None when it must be handled as a citizen's (unauthenticated sender)."""
-    sender = message.sender.address if message.sender else ""
-    office = ctx.settings.office
-    if office.trusted_authserv_id:
-        check = check_sender_authenticity(
-            message.header_values("authentication-results"), office.trusted_authserv_id, sender
-        )
-        if not check.authentic:
-            _report_forgery(ctx, session, stored, message, case, check.reason, now)
-            return None
+    sender = sender_of(message)
+    check = officer_authenticity(ctx.settings.office, message)
+    if not check.authentic:
+        report_forgery(ctx, session, stored, message, case, check.reason, now)
+        return None
     named = verdict.case_number
     # The number the officer wrote wins over the thread: a typo must not answer another case's requester.
     if case is None or (named is not None and case.number != named):
@@ -70,50 +81,61 @@ def handle_officer_message(
             if named
             else "no case number in the subject / თემაში საქმის ნომერი არ არის"
         )
-        return _reject(ctx, session, stored, message, None, [why], now)
-    parsed = parse_commands(strip_quoted(message.text))  # quoted history never reaches the requester
+        return reject(ctx, session, stored, message, None, [why], now)
+    answer = officer_answer(message, ctx.settings.numbering.format)  # quoted history never reaches the requester
+    parsed = parse_commands(answer.text)
     if parsed.errors:
-        return _reject(ctx, session, stored, message, case, list(parsed.errors), now)
+        return reject(ctx, session, stored, message, case, list(parsed.errors), now)
+    recipients = {a.address for a in (*message.to, *message.cc)}
+    direct = bool({case.requester_address.lower(), reply_address(session, case)} & recipients)
+    if not direct and ctx.settings.office.address.lower() not in {a.address for a in message.to}:
+        return record_copy(ctx, session, stored, message, case, answer.text, now)
+    outcome_command = next((c for c in parsed.commands if c.kind in OUTCOME_KINDS), None)
+    internal_only = bool(parsed.commands) and all(c.kind in INTERNAL_KINDS for c in parsed.commands)
+    withdrawn_quietly = outcome_command is not None and outcome_command.kind == CommandKind.WITHDRAWN
+    relays = not (internal_only or direct or withdrawn_quietly and not parsed.body.strip())
+    if relays and answer.unsafe:
+        return return_unsafe(ctx, session, stored, message, case, answer.unsafe, now)
     stored.case_id = case.id
     stored.kind = "officer"
     for command in parsed.commands:
         _apply_internal(ctx, session, case, command, sender, stored, now)
-    outcome_command = next((c for c in parsed.commands if c.kind in OUTCOME_KINDS), None)
-    internal_only = bool(parsed.commands) and all(c.kind in INTERNAL_KINDS for c in parsed.commands)
     if internal_only:
         send_receipt(
             ctx, session, case, sender, now, relayed=False, summary=_summary(parsed), in_reply_to=message.message_id
         )
         return IntakeResult("officer", stored.id, case.number, ("internal: " + _summary(parsed),))
     _decide(session, case, outcome_command, sender, stored, now)
-    recipients = {a.address for a in (*message.to, *message.cc)}
-    if {case.requester_address.lower(), reply_address(session, case)} & recipients:
-        record_event(
-            session,
-            at=now,
-            actor=sender,
-            kind="answer_recorded",
-            case=case,
-            message=stored,
-            outcome=case.outcome,
-            how="sent directly by the officer, FOI address in copy",
-        )
-        send_receipt(
-            ctx,
-            session,
-            case,
-            sender,
-            now,
-            relayed=False,
-            summary="",
-            in_reply_to=message.message_id,
-        )
-        return IntakeResult("officer", stored.id, case.number, ("answer recorded; the officer wrote directly",))
-    if case.outcome == Outcome.WITHDRAWN and not parsed.body.strip():
+    if direct:
+        return _record_direct_answer(ctx, session, case, stored, message, now)
+    if not relays:
         send_receipt(ctx, session, case, sender, now, relayed=False, summary="", in_reply_to=message.message_id)
         return IntakeResult("officer", stored.id, case.number, ("withdrawn",))
     _relay(ctx, session, case, stored, message, parsed, sender, now)
     return IntakeResult("officer", stored.id, case.number, (f"relayed to the requester ({case.outcome})",))
+
+
+def _record_direct_answer(
+    ctx: AppContext, session: Session, case: Case, stored: StoredMessage, message: InboundMessage, now: datetime
+) -> IntakeResult:
+    """The officer wrote to the requester, the FOI address in copy: the answer is recorded, nothing relayed."""
+    sender = sender_of(message)
+    how = "sent directly by the officer, FOI address in copy"
+    record_event(
+        session, at=now, actor=sender, kind="answer_recorded", case=case, message=stored, outcome=case.outcome, how=how
+    )
+    send_receipt(ctx, session, case, sender, now, relayed=False, summary="", in_reply_to=message.message_id)
+    return IntakeResult("officer", stored.id, case.number, ("answer recorded; the officer wrote directly",))
+
+
+def officer_authenticity(office: OfficeSettings, message: InboundMessage) -> AuthenticityVerdict:
+    """The authenticity gate; without a trusted authserv-id only an explicit opt-out lets an officer in."""
+    if office.trusted_authserv_id:
+        results = message.header_values("authentication-results")
+        return check_sender_authenticity(results, office.trusted_authserv_id, sender_of(message))
+    if office.allow_unauthenticated_officers:
+        return AuthenticityVerdict(True, "office.allow_unauthenticated_officers = true")
+    return AuthenticityVerdict(False, "office.trusted_authserv_id is not set, so no officer can be authenticated")
 
 
 def _apply_internal(
@@ -235,112 +257,6 @@ def _relay(
         outbox_id=item.id,
     )
     log.info("relay queued case=%s officer=%s attachments=%d", case.number, sender, len(message.attachments))
-
-
-def send_receipt(
-    ctx: AppContext,
-    session: Session,
-    case: Case,
-    officer: str,
-    moment: datetime,
-    *,
-    relayed: bool,
-    summary: str = "",
-    in_reply_to: str | None = None,
-) -> None:
-    """Tell the officer what was done: "sent to the requester at 14:02" after a relay, else what was recorded."""
-    values = {
-        "case_number": case.number,
-        "requester": case.requester_address,
-        "relayed": relayed,
-        "sent_local": moment.astimezone(ctx.tz),
-        "summary": summary,
-        "status": case.status,
-        "outcome": case.outcome,
-        "forward_by": case.forward_by,
-    }
-    notify(
-        ctx,
-        session,
-        "officer/receipt",
-        [officer],
-        values,
-        moment,
-        case=case,
-        kind=OutboxKind.OFFICER_RECEIPT,
-        in_reply_to=in_reply_to,
-    )
-
-
-def _reject(
-    ctx: AppContext,
-    session: Session,
-    stored: StoredMessage,
-    message: InboundMessage,
-    case: Case | None,
-    errors: list[str],
-    now: datetime,
-) -> IntakeResult:
-    """Nothing relayed; the officer is told why; the message is kept, set aside (promotable)."""
-    sender = message.sender.address if message.sender else ""
-    stored.kind = "officer_error"
-    stored.reasons = errors
-    stored.set_aside = True
-    if case is not None:
-        stored.case_id = case.id
-        record_event(session, at=now, actor=sender, kind="officer_error", case=case, message=stored, errors=errors)
-    values = {
-        "original_subject": message.subject,
-        "errors": errors,
-        "example_number": case.number if case else format_number(ctx.settings.numbering.format, now.year, 42),
-        "message_row_id": stored.id,
-        "no_case": case is None,
-    }
-    notify(
-        ctx,
-        session,
-        "officer/error",
-        [sender],
-        values,
-        now,
-        case=case,
-        kind=OutboxKind.OFFICER_ERROR,
-        in_reply_to=message.message_id,
-    )
-    log.info("officer message rejected officer=%s errors=%r", sender, errors)
-    return IntakeResult("set_aside", stored.id, case.number if case else None, tuple(errors))
-
-
-def _report_forgery(
-    ctx: AppContext,
-    session: Session,
-    stored: StoredMessage,
-    message: InboundMessage,
-    case: Case | None,
-    reason: str,
-    now: datetime,
-) -> None:
-    sender = message.sender.address if message.sender else ""
-    log.warning("possible forged officer message from=%s reason=%r", sender, reason)
-    values = {
-        "sender": sender,
-        "reason": reason,
-        "subject": message.subject,
-        "case_number": case.number if case else "",
-        "message_row_id": stored.id,
-    }
-    notify(
-        ctx,
-        session,
-        "office/forgery",
-        list(ctx.settings.office.notify),
-        values,
-        now,
-        case=case,
-        kind=OutboxKind.NOTIFY,
-    )
-    if case is not None:
-        record_event(session, at=now, actor=sender, kind="possible_forgery", case=case, message=stored, reason=reason)
 
 
 def _summary(parsed: ParsedCommands) -> str:

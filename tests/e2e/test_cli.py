@@ -35,7 +35,8 @@ def test_check_against_real_servers(database_url, mailbox, smtp_server, tmp_path
         f'[database]\nurl = "{database_url}"\n'
         f'[imap]\nhost = "{mailbox.host}"\nport = {mailbox.port}\nsecurity = "starttls"\nverify_certificate = false\n'
         f'username = "foi@batumi.ge"\npassword = "{mailbox.users["foi@batumi.ge"]}"\n'
-        f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n',
+        f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\nsecurity = "none"\n'
+        '[office]\ntrusted_authserv_id = "mx.batumi.ge"\n',
         encoding="utf-8",
     )
     before = foimail("check", config=config)
@@ -192,3 +193,19 @@ def test_a_database_without_schema_says_what_to_run(tmp_path) -> None:  # type: 
     assert result.stderr.strip() == (
         "foimail: the database has no foimail schema (no such table: cases): run `foimail db upgrade`"
     )
+
+
+def test_run_refuses_unauthenticated_officers_and_check_warns_when_allowed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    base = f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n[maildir]\npath = "{tmp_path}/Maildir"\n'
+    config = tmp_path / "foimail.toml"
+    config.write_text(base + '[office]\nofficers = ["*@batumi.ge"]\n', encoding="utf-8")
+    refused = foimail("run", config=config)
+    assert refused.returncode != 0 and refused.stdout == ""
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith("foimail: config error: office.trusted_authserv_id in ") and "Authentication-Results" in line
+    assert "allow_unauthenticated_officers = true" in line
+    assert "FAIL officers: office.trusted_authserv_id is empty" in foimail("check", config=config).stdout
+
+    config.write_text(base + "[office]\nallow_unauthenticated_officers = true\n", encoding="utf-8")
+    checked = foimail("check", config=config)
+    assert "ok   officers: WARNING: office.allow_unauthenticated_officers = true" in checked.stdout

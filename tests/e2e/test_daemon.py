@@ -52,6 +52,7 @@ security = "none"
 timeout_seconds = 5
 [office]
 notify = ["foi-officer@batumi.ge"]
+trusted_authserv_id = "mx.batumi.ge"
 [stats]
 export_dir = "{tmp_path / "stats"}"
 [http]

@@ -5,8 +5,6 @@ Mail comes in through a real Dovecot and goes out through a real aiosmtpd, on SQ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import func, select
 
@@ -21,20 +19,12 @@ from tests.support.desk import (
     REQUESTER,
     Desk,
     officer_mail,
-    open_desk,
 )
 from tests.support.mails import request_mail
 
 LETTER = "ქალბატონო ნინო,\n\nგაცნობებთ თქვენს მოთხოვნაზე მიღებულ გადაწყვეტილებას.\n\nპატივისცემით,\nგიორგი მამალაძე\n"
 APPEAL_KA = ("ერთი თვის ვადაში", "სასამართლოში")
 APPEAL_EN = ("administrative complaint within one month", "before a court", "under GAC Art. 41")
-
-
-@pytest.fixture
-def desk(make_app, smtp_server, mailbox) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
-    desk = open_desk(make_app, smtp_server, mailbox)
-    yield desk
-    desk.close()
 
 
 # command line -> (outcome, refusal_ground, refusal_act, forwarded_to), and what the requester must read.

@@ -5,7 +5,6 @@ Mail comes in through a real Dovecot and goes out through a real aiosmtpd, on SQ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,7 +21,6 @@ from tests.support.desk import (
     Desk,
     Sent,
     officer_mail,
-    open_desk,
 )
 from tests.support.mails import request_mail
 
@@ -37,20 +35,6 @@ ATTACHMENTS = [
     ("ბიუჯეტის შესრულების ანგარიში 2025.pdf", "application/pdf", b"%PDF-1.7\n" + bytes(range(256)) * 40),
     ("ხარჯები.csv", "text/csv", "მუხლი;თანხა\nგზები;1200000\nსკოლები;850000\n".encode()),
 ]
-
-
-@pytest.fixture
-def desk(make_app, smtp_server, mailbox) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
-    desk = open_desk(make_app, smtp_server, mailbox)
-    yield desk
-    desk.close()
-
-
-@pytest.fixture
-def trusting_desk(make_app, smtp_server, mailbox) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
-    desk = open_desk(make_app, smtp_server, mailbox, trusted_authserv_id="mx.batumi.ge")
-    yield desk
-    desk.close()
 
 
 def relay_answer(desk: Desk, **fields: Any) -> list[Sent]:

@@ -109,7 +109,11 @@ class Desk:
 
 
 def open_desk(make_app: Callable[..., AppContext], smtp_server: Any, mailbox: Any, **office: Any) -> Desk:
-    """A desk with case FOI-2026-00001 registered and confirmed; `office` overrides OfficeSettings."""
+    """A desk with case FOI-2026-00001 registered and confirmed; `office` overrides OfficeSettings.
+
+    Without a trusted authserv-id the desk takes officers at their From: unless told otherwise.
+    """
+    office.setdefault("allow_unauthenticated_officers", not office.get("trusted_authserv_id"))
     clock = SettableClock(REQUEST_AT)
     ctx = make_app(
         clock=clock,
