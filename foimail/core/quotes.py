@@ -5,7 +5,7 @@ mark where it starts in three ways, and the first marker found ends the officer'
 
 - a separator line: Outlook's `-----Original Message-----`, Gmail's `---------- Forwarded message ---------`,
   Apple Mail's `Begin forwarded message:`, Outlook's `____` rule, each in its translations;
-- a header block of the earlier message: two or more of From/Sent/To/Cc/Subject in any order and language
+- a header block of the earlier message: From and one or more of Sent/To/Cc/Subject, in any order and language
   (`Von:/Gesendet:`, `От:/Отправлено:`, `გამგზავნი:/თემა:`), Outlook writing no `>` below it;
 - an attribution line, possibly wrapped over three lines: "On … wrote:", "Am … schrieb …:", "… წერს:",
   "пн, 23 нояб. 2026 г. в 08:26, FOI <foi@batumi.ge>:". Apple/iOS Mail and Gmail may write the history
@@ -131,7 +131,10 @@ def _attribution_ending_at(lines: list[str], end: int, only_quotes_below: bool) 
 
 
 def _header_block_at(fields: list[tuple[Field, str] | None], index: int) -> bool:
-    """Two or more header fields of an earlier message from `index` on, one of them From or Sent/Date."""
+    """Two or more header fields of an earlier message from `index` on, one of them From.
+
+    Every client writes From; a formal letter's own "თემა:/თარიღი:" (Subject/Date) lines do not make a block.
+    """
     if index >= len(fields) or (first := fields[index]) is None:
         return False
     kinds = {first[0]}
@@ -144,7 +147,7 @@ def _header_block_at(fields: list[tuple[Field, str] | None], index: int) -> bool
         gap += 1
         if gap > _HEADER_BLOCK_GAP:
             break
-    return len(kinds) >= 2 and bool(kinds & {Field.FROM, Field.DATE})
+    return len(kinds) >= 2 and Field.FROM in kinds
 
 
 def _without_quoted_ends(lines: list[str]) -> list[str]:

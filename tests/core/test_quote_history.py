@@ -88,6 +88,7 @@ OWN_TEXT = {
     "wrote_in_prose": "The mayor wrote a letter on this in 2024 and it is attached.",
     "dashes_without_title": "Summary\n----------\nThree items.",
     "prose_ending_in_a_colon": "I wrote to the ministry on 12.10.2026 and they answered as follows:\n- roads",
+    "formal_letter_subject_and_date": "თემა: ბიუჯეტის შესრულება\nთარიღი: 23.11.2026\n\nპასუხი თანდართულია.",
     "memo_lines_without_from_or_date": "To: Mr Giorgi Beridze\nSubject: your request of 20 November\nYes.",
 }
 
