@@ -14,6 +14,7 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
+    content_id: str = ""  # Content-ID without <>, how an HTML body shows it inline (<img src="cid:...">)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from foimail.core.message import InboundMessage
+from foimail.core.message import Attachment, InboundMessage
 from foimail.core.quotes import history_left, strip_quoted
 from foimail.mail.text_body import html_answer_text, html_to_text
 
@@ -18,10 +18,15 @@ _SAME_CONTENT = 0.8  # share of the plain part's words the HTML part must hold t
 
 @dataclass(frozen=True)
 class OfficerAnswer:
-    """The officer's own text, and why it must not be relayed (None when it may)."""
+    """The officer's own text and attachments, and why it must not be relayed (None when it may).
+
+    `attachments` leave out the inline images that only the quoted history showed (Gmail and Outlook attach
+    them again to a reply): a screenshot from an internal thread is history too.
+    """
 
     text: str
     unsafe: str | None
+    attachments: tuple[Attachment, ...] = ()
 
 
 def officer_answer(message: InboundMessage, number_format: str) -> OfficerAnswer:
@@ -33,15 +38,17 @@ def officer_answer(message: InboundMessage, number_format: str) -> OfficerAnswer
     if message.html and _is_the_body(message.html, message.text):
         html = html_answer_text(message.html)
         text = strip_quoted(html.text)
+        attachments = tuple(a for a in message.attachments if a.content_id not in html.history_images)
         if html.interleaved:
-            return OfficerAnswer(text, "the answer is written between pieces of the quoted message")
+            return OfficerAnswer(text, "the answer is written between pieces of the quoted message", attachments)
         written = html.text.strip() or html_to_text(message.html).strip()
     else:
         text = strip_quoted(message.text)
+        attachments = message.attachments
         written = message.text.strip()
     if not written:  # an empty mail (the answer is its attachments): nothing was cut, nothing to fear
-        return OfficerAnswer("", None)
-    return OfficerAnswer(text, history_left(text, number_format))
+        return OfficerAnswer("", None, attachments)
+    return OfficerAnswer(text, history_left(text, number_format), attachments)
 
 
 def _is_the_body(html: str, plain: str) -> bool:

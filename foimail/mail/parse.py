@@ -326,4 +326,5 @@ class _BodyWalk:
         content_type = part.get_content_type()
         name = self._filename(part, where)
         index = len(self.attachments) + 1
-        self.attachments.append(Attachment(safe_filename(name, index, content_type), content_type, data))
+        content_id = str(part.get("content-id", "")).strip().strip("<>").strip()
+        self.attachments.append(Attachment(safe_filename(name, index, content_type), content_type, data, content_id))

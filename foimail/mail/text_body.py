@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 from foimail.mail.html_quotes import HistoryMark, history_mark
 
@@ -21,10 +22,14 @@ _QUOTE_OPEN, _QUOTE_CLOSE = "\x02", "\x03"
 
 @dataclass(frozen=True)
 class HtmlAnswer:
-    """An HTML reply as text, its quoted history gone; `interleaved` when answer and history alternate."""
+    """An HTML reply as text, its quoted history gone; `interleaved` when answer and history alternate.
+
+    `history_images` are the Content-IDs of inline images (<img src="cid:…">) shown only in the history.
+    """
 
     text: str
     interleaved: bool
+    history_images: frozenset[str] = field(default_factory=frozenset)
 
 
 def normalise_newlines(text: str) -> str:
@@ -81,7 +86,8 @@ def html_answer_text(html: str) -> HtmlAnswer:
     converter = _TextConverter(cut_history=True)
     converter.feed(html)
     converter.close()
-    return HtmlAnswer(converter.text(), converter.interleaved)
+    history_images = frozenset(converter.images[True] - converter.images[False])
+    return HtmlAnswer(converter.text(), converter.interleaved, history_images)
 
 
 class _TextConverter(HTMLParser):
@@ -102,6 +108,7 @@ class _TextConverter(HTMLParser):
         self._stopped = False
         self._wrote = False
         self.interleaved = False
+        self.images: dict[bool, set[str]] = {True: set(), False: set()}  # Content-IDs by "in the history"
 
     def _in_history(self, tag: str, attrs: list[tuple[str, str | None]], void: bool) -> bool:
         """Follow the history containers and starts; True while the element is part of the history."""
@@ -120,8 +127,15 @@ class _TextConverter(HTMLParser):
             self._history_tag, self._history_nesting, self._history_skipped = tag, 1, True
         return True
 
+    def _note_image(self, tag: str, attrs: list[tuple[str, str | None]], in_history: bool) -> None:
+        source = (dict(attrs).get("src") or "").strip() if tag == "img" else ""
+        if source[:4].lower() == "cid:":
+            self.images[in_history].add(unquote(source[4:]).strip("<>"))
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._cut_history and self._in_history(tag, attrs, void=tag in ("br", "hr", "img", "wbr")):
+        in_history = self._cut_history and self._in_history(tag, attrs, void=tag in ("br", "hr", "img", "wbr"))
+        self._note_image(tag, attrs, in_history)
+        if in_history:
             return
         if self._cut_history and tag == "blockquote":
             self._emit_mark(_QUOTE_OPEN)
@@ -169,7 +183,9 @@ class _TextConverter(HTMLParser):
             self._pre_depth = max(0, self._pre_depth - 1)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._cut_history and self._in_history(tag, attrs, void=True):
+        in_history = self._cut_history and self._in_history(tag, attrs, void=True)
+        self._note_image(tag, attrs, in_history)
+        if in_history:
             return
         if tag == "br":
             self._emit("\n")

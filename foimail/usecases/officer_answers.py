@@ -25,7 +25,7 @@ from foimail.context import AppContext
 from foimail.core.calendar import forwarding_due, local_date
 from foimail.core.classify import Verdict
 from foimail.core.commands import OUTCOME_KINDS, Command, CommandKind, ParsedCommands, parse_commands
-from foimail.core.message import InboundMessage
+from foimail.core.message import Attachment, InboundMessage
 from foimail.core.subject import tagged_subject
 from foimail.core.vocabulary import CaseStatus, OutboxKind, Outcome
 from foimail.mail.answer import officer_answer
@@ -111,7 +111,7 @@ def handle_officer_message(
     if not relays:
         send_receipt(ctx, session, case, sender, now, relayed=False, summary="", in_reply_to=message.message_id)
         return IntakeResult("officer", stored.id, case.number, ("withdrawn",))
-    _relay(ctx, session, case, stored, message, parsed, sender, now)
+    _relay(ctx, session, case, stored, message, parsed, answer.attachments, now)
     return IntakeResult("officer", stored.id, case.number, (f"relayed to the requester ({case.outcome})",))
 
 
@@ -205,10 +205,11 @@ def _relay(
     stored: StoredMessage,
     message: InboundMessage,
     parsed: ParsedCommands,
-    sender: str,
+    attachments: tuple[Attachment, ...],
     now: datetime,
 ) -> None:
-    """Send the officer's text (commands removed) and every attachment to the requester, threaded."""
+    """Send the officer's text (commands removed) and attachments (none the history showed) to the requester."""
+    sender = sender_of(message)
     request = session.get(StoredMessage, case.request_message_id) if case.request_message_id else None
     in_reply_to = request.message_id_header if request is not None else None
     message_id = make_message_id(ctx.settings.office.domain)
@@ -232,7 +233,7 @@ def _relay(
         now=now,
         in_reply_to=in_reply_to,
         references=[in_reply_to] if in_reply_to else [],
-        attachments=message.attachments,
+        attachments=attachments,
         auto_submitted=None,
     )
     item = enqueue(
@@ -253,10 +254,10 @@ def _relay(
         kind="relay_queued",
         case=case,
         message=stored,
-        attachments=[a.filename for a in message.attachments],
+        attachments=[a.filename for a in attachments],
         outbox_id=item.id,
     )
-    log.info("relay queued case=%s officer=%s attachments=%d", case.number, sender, len(message.attachments))
+    log.info("relay queued case=%s officer=%s attachments=%d", case.number, sender, len(attachments))
 
 
 def _summary(parsed: ParsedCommands) -> str:

@@ -107,6 +107,20 @@ def test_html_reply_is_relayed_without_its_history(desk: Desk, raw: bytes) -> No
     assert INTERNAL not in answer.text and "წერს:" not in answer.text and "From: FOI" not in answer.text
 
 
+def test_an_image_from_the_quoted_thread_is_not_relayed(desk: Desk) -> None:
+    html = GMAIL_HTML.replace(f"<div>{INTERNAL}</div>", f'<div>{INTERNAL}<img src="cid:ii_scan@mail.gmail.com"></div>')
+    message = email.message_from_bytes(html_reply(html), policy=SMTP)
+    assert isinstance(message, EmailMessage)
+    message.make_related()
+    message.add_related(b"%PDF-scan", maintype="image", subtype="png", cid="<ii_scan@mail.gmail.com>", filename="a.png")
+    message.add_attachment(b"%PDF-1.7 budget", maintype="application", subtype="pdf", filename="ბიუჯეტი.pdf")
+    desk.receive(message.as_bytes(policy=SMTP))
+    desk.clock.advance(minutes=3)
+    answer, _ = desk.send_all()
+    assert [p.get_filename() for p in answer.mail.iter_attachments()] == ["ბიუჯეტი.pdf"]
+    assert [e.detail["attachments"] for e in desk.events("relay_queued")] == [["ბიუჯეტი.pdf"]]
+
+
 UNSAFE = {
     "only_history": (
         "On Thu, 19 Mar 2026 at 13:40, FOI <foi@batumi.ge> wrote:\n"

@@ -92,3 +92,25 @@ UNSAFE = {
 def test_unsafe_answers_carry_their_reason(raw: bytes, reason: str) -> None:
     unsafe = officer_answer(parse_message(raw), FORMAT).unsafe
     assert unsafe is not None and reason in unsafe
+
+
+def test_inline_images_of_the_history_are_not_the_answers() -> None:
+    """Gmail and Outlook attach the quoted thread's inline images again; only the answer's own stay."""
+    html = (
+        '<div>ბატონო გიორგი, ცხრილი თანდართულია.<br><img src="cid:sig-logo@batumi.ge"></div>'
+        '<div class="gmail_quote"><blockquote class="gmail_quote">შიდა სქრინშოტი:<img src="cid:ii_internal%40x">'
+        '<img src="cid:sig-logo@batumi.ge"></blockquote></div>'
+    )
+    message = EmailMessage()
+    message["From"] = "lasha@batumi.ge"
+    message.set_content("ბატონო გიორგი, ცხრილი თანდართულია.\n")
+    message.add_alternative(html, subtype="html")
+    html_part = message.get_payload()[1]
+    for cid, name in (("<sig-logo@batumi.ge>", "logo.png"), ("<ii_internal@x>", "screenshot.png")):
+        html_part.add_related(b"\x89PNG\r\n", maintype="image", subtype="png", cid=cid, filename=name)
+    message.add_attachment(b"a;b\n", maintype="text", subtype="csv", filename="ცხრილი.csv")
+    parsed = parse_message(message.as_bytes())
+    assert {a.filename for a in parsed.attachments} == {"logo.png", "screenshot.png", "ცხრილი.csv"}
+    answer = officer_answer(parsed, FORMAT)
+    assert [a.filename for a in answer.attachments] == ["logo.png", "ცხრილი.csv"]
+    assert "სქრინშოტი" not in answer.text and answer.unsafe is None
