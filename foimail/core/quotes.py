@@ -52,22 +52,31 @@ def strip_quoted(text: str) -> str:
 def history_left(answer: str, number_format: str) -> str | None:
     """Why `answer` (already cut) must not be relayed, or None: the fail-safe behind `strip_quoted`."""
     if not answer.strip():
-        return "nothing is left of the answer once the quoted history is removed"
+        return (
+            "nothing is left of the answer once the quoted history is removed"
+            " / ციტირებული მიმოწერის მოჭრის შემდეგ პასუხისგან არაფერი რჩება"
+        )
     lines = answer.split("\n")
     first = next(line for line in lines if line.strip())
     if _is_quoted(first):
-        return "the answer is written between quoted lines of the earlier message"
+        return (
+            "the answer is written between quoted lines of the earlier message"
+            " / პასუხი დაწერილია წინა წერილის ციტირებულ სტრიქონებს შორის"
+        )
     number = number_pattern(number_format)
     tag = re.compile(rf"\[\s*(?:{number.pattern})\s*\]", re.IGNORECASE)
     for index, line in enumerate(lines):
         if tag.search(line):
-            return f"the answer still holds a case-tagged subject line: {line.strip()!r}"
+            why = "the answer still holds a case-tagged subject line / პასუხში დარჩა საქმის ნომრიანი თემა"
+            return f"{why}: {line.strip()!r}"
         field = header_field(line)
         if field is not None and (has_address(field[1]) or field[0] == Field.SUBJECT and number.search(field[1])):
-            return f"the answer still holds a header line of an earlier message: {line.strip()!r}"
+            why = "the answer still holds a header line of an earlier message / პასუხში დარჩა წინა წერილის სათაური"
+            return f"{why}: {line.strip()!r}"
         for start in range(index, max(-1, index - _WRAP), -1) if line.rstrip().endswith((":", "：")) else ():
             if _plain_span(lines, start, index) and attribution_strength(" ".join(lines[start : index + 1])):
-                return f"the answer still holds an attribution line: {' '.join(lines[start : index + 1]).strip()!r}"
+                quoted = " ".join(lines[start : index + 1]).strip()
+                return f"the answer still holds an attribution line / პასუხში დარჩა ციტირების შესავალი: {quoted!r}"
     return None
 
 

@@ -13,6 +13,9 @@ from foimail.core.quotes import history_left, strip_quoted
 from foimail.mail.text_body import html_answer_text, html_to_text
 
 _WORD = re.compile(r"\w+")
+_INTERLEAVED = (
+    "the answer is written between pieces of the quoted message / პასუხი დაწერილია ციტირებული წერილის ნაწილებს შორის"
+)
 _SAME_CONTENT = 0.8  # share of the plain part's words the HTML part must hold to be its alternative
 
 
@@ -40,7 +43,7 @@ def officer_answer(message: InboundMessage, number_format: str) -> OfficerAnswer
         text = strip_quoted(html.text)
         attachments = tuple(a for a in message.attachments if a.content_id not in html.history_images)
         if html.interleaved:
-            return OfficerAnswer(text, "the answer is written between pieces of the quoted message", attachments)
+            return OfficerAnswer(text, _INTERLEAVED, attachments)
         written = html.text.strip() or html_to_text(message.html).strip()
     else:
         text = strip_quoted(message.text)

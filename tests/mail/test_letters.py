@@ -196,6 +196,20 @@ LETTERS: dict[str, tuple[str, dict[str, object]]] = {
             "no_case": True,
         },
     ),
+    "returned_unsafe": (
+        "officer/returned",
+        {
+            "case_number": "FOI-2026-00042",
+            "original_subject": "RE: [FOI-2026-00042] ბიუჯეტი",
+            "reason": "the answer still holds an attribution line / პასუხში დარჩა ციტირების შესავალი: "
+            "'On Mon, 23 Nov 2026 at 08:26, FOI wrote:'",
+            "message_row_id": 906,
+        },
+    ),
+    "copied_as_note": (
+        "officer/copied",
+        {"case_number": "FOI-2026-00042", "original_subject": "[FOI-2026-00042] can we refuse this?"},
+    ),
     "digest_office": ("office/digest", {"today": date(2026, 12, 3), "cases": DIGEST_CASES[1:], "office": OFFICE_VIEW}),
     "digest_officer": ("office/digest", {"today": date(2026, 12, 3), "cases": [], "office": None}),
     "followup": (
