@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
 
@@ -118,7 +119,17 @@ class OutboxItem(Base):
     """Mail waiting to be sent. Queued in the same transaction as the change that causes it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # The per-sender rate limit (store.queries.confirmations_to_since) reads this, not the whole hour.
+        Index(
+            "ix_outbox_confirmation_rate",
+            "recipients",
+            "created_at",
+            sqlite_where=text("kind = 'confirmation'"),
+            postgresql_where=text("kind = 'confirmation'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)

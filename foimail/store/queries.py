@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -86,10 +86,14 @@ def record_event(
 
 
 def confirmations_to_since(session: Session, address: str, since: datetime) -> int:
-    """How many confirmations were queued for `address` since `since` (the per-sender rate limit)."""
+    """How many confirmations were queued for `address` since `since` (the per-sender rate limit).
+
+    The kind is written as a literal: SQLite uses the partial index ix_outbox_confirmation_rate only for a
+    query whose WHERE names the index's own condition, which a bound parameter does not.
+    """
     count = session.execute(
         select(func.count(OutboxItem.id)).where(
-            OutboxItem.kind == OutboxKind.CONFIRMATION,
+            OutboxItem.kind == literal_column(f"'{OutboxKind.CONFIRMATION}'"),
             OutboxItem.created_at >= since,
             OutboxItem.status != OutboxStatus.SUPPRESSED,
             OutboxItem.recipients == [address],
