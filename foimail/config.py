@@ -136,6 +136,7 @@ class OutboxSettings:
     max_confirmations_per_sender_per_hour: int = 5
     retry_hours: int = 72
     batch_size: int = 20
+    idle_seconds: int = 5  # the fallback wait: intake wakes the outbox the moment it queues a confirmation
 
 
 @dataclass(frozen=True)

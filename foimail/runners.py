@@ -1,4 +1,5 @@
-"""Runners: each owns one loop. They share nothing but tables; tests call run_once() instead of sleeping."""
+"""Runners: each owns one loop. They share tables and one `wake` event (intake has queued mail); tests call
+run_once() instead of sleeping."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from foimail.usecases.result import IntakeResult
 log = logging.getLogger("foimail.runner")
 
 MAX_BACKOFF_SECONDS = 300.0
+WAKE_CHECK_SECONDS = 0.5  # how soon the outbox notices `stop` while it waits for a wake-up
 
 
 def handle_message(ctx: AppContext, raw: bytes, source: str, received_at: datetime | None) -> IntakeResult:
@@ -52,10 +54,13 @@ def mail_sources(ctx: AppContext) -> list[MailSource]:
 class IntakeRunner:
     """Watch the mail sources (IMAP and/or a Maildir) and process everything that arrives."""
 
-    def __init__(self, ctx: AppContext, sources: list[MailSource] | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, sources: list[MailSource] | None = None, wake: threading.Event | None = None
+    ) -> None:
         self.ctx = ctx
         self.ready = threading.Event()  # set once every source has been reached and drained
         self.sources = mail_sources(ctx) if sources is None else sources
+        self.wake = wake if wake is not None else threading.Event()  # set after each commit: the outbox looks
 
     def run_once(self) -> int:
         """Process everything waiting now; return how many messages were handled."""
@@ -68,11 +73,17 @@ class IntakeRunner:
     def _drain(self, source: MailSource) -> int:
         settings = self.ctx.settings.imap
         count = 0
-        for arrived in source.pending():
-            result = handle_message(self.ctx, arrived.raw, arrived.origin, arrived.internal_date)
-            # Only after the commit: a crash before the move leaves a message that deduplication recognises.
-            source.move(arrived.key, settings.quarantine_folder if result.quarantined else settings.processed_folder)
-            count += 1
+        for batch in source.pending():
+            moves: dict[str, list[str]] = {}
+            for arrived in batch:
+                result = handle_message(self.ctx, arrived.raw, arrived.origin, arrived.internal_date)
+                self.wake.set()  # committed: a confirmation it queued goes out now, not at the next idle look
+                folder = settings.quarantine_folder if result.quarantined else settings.processed_folder
+                moves.setdefault(folder, []).append(arrived.key)
+                count += 1
+            # Only after the batch's commits: a crash before the move leaves messages deduplication recognises.
+            for folder, keys in moves.items():
+                source.move(keys, folder)
         self._record_check(source.source_name, source.uidvalidity)
         return count
 
@@ -132,9 +143,10 @@ class IntakeRunner:
 class OutboxRunner:
     """Send due outbox items. Its own thread and its own event loop for aiosmtplib."""
 
-    def __init__(self, ctx: AppContext, idle_seconds: float = 5.0) -> None:
+    def __init__(self, ctx: AppContext, wake: threading.Event | None = None) -> None:
         self.ctx = ctx
-        self.idle_seconds = idle_seconds
+        self.idle_seconds = float(ctx.settings.outbox.idle_seconds)
+        self.wake = wake if wake is not None else threading.Event()
         self.sender = SmtpSender(ctx.settings.smtp, tokens_for(ctx.settings, "smtp"))
 
     def run_once(self) -> int:
@@ -144,10 +156,12 @@ class OutboxRunner:
         self.sender.close()
 
     def run(self, stop: threading.Event) -> None:
-        """Until `stop`: send what is due, else wait. An error outside any one item (each item's own is that
-        item's failure) is logged and waited out with backoff; it never stops the daemon."""
+        """Until `stop`: send what is due; with nothing due, wait for a wake-up from intake or the idle wait.
+        An error outside any one item (each item's own is that item's failure) is logged and waited out with
+        backoff; it never stops the daemon."""
         backoff = self.idle_seconds
         while not stop.is_set():
+            self.wake.clear()  # before looking: a wake-up during the pass makes the next wait return at once
             try:
                 sent = self.run_once()
                 backoff = self.idle_seconds
@@ -156,9 +170,20 @@ class OutboxRunner:
                 sent = 0
             except Exception:  # the runner's catch-all: a restart would meet the same error again
                 log.exception("outbox pass failed; trying again in %.0f s", backoff)
+                self.sender.hang_up()
                 stop.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue
-            if not sent:
-                stop.wait(self.idle_seconds)
+            if not sent and not self._wait(stop):
+                self.sender.hang_up()  # a quiet spell: do not hold the SMTP server's connection
         self.close()
+
+    def _wait(self, stop: threading.Event) -> bool:
+        """Wait `idle_seconds` at most; True if woken by intake. Stop is checked every WAKE_CHECK_SECONDS."""
+        remaining = self.idle_seconds
+        while remaining > 0 and not stop.is_set():
+            step = min(WAKE_CHECK_SECONDS, remaining)
+            if self.wake.wait(step):
+                return True
+            remaining -= step
+        return False

@@ -33,8 +33,9 @@ class Daemon:
         self.ctx = ctx
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
-        self.intake = IntakeRunner(ctx)
-        self.outbox = OutboxRunner(ctx)
+        wake = threading.Event()  # intake -> outbox: a confirmation was queued, send it now
+        self.intake = IntakeRunner(ctx, wake=wake)
+        self.outbox = OutboxRunner(ctx, wake=wake)
         self.scheduler: BackgroundScheduler | None = None
 
     def start(self) -> None:

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from imapclient import IMAPClient
@@ -24,6 +24,10 @@ log = logging.getLogger("foimail.imap")
 
 IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177 §3: servers may drop an IDLE after 29 minutes
 FETCH_ITEMS = [b"BODY.PEEK[]", b"INTERNALDATE"]  # PEEK: a message an officer opened is still a request
+# One FETCH brings this many messages, or this many bytes (a large message comes alone): a backlog costs a
+# round trip per batch instead of per message, and memory stays bounded by the batch.
+BATCH_MESSAGES = 50
+BATCH_BYTES = 4 * 1024 * 1024
 
 
 class ImapMailbox:
@@ -37,6 +41,7 @@ class ImapMailbox:
         self.uidvalidity: int | None = None
         self.session_token: AccessToken | None = None  # the OAuth token this session logged in with
         self._folder_names: dict[str, str] = {}
+        self._last_uid_seen = 0  # highest UID `pending` listed: IDLE need not wait if a higher one is there
 
     @property
     def source_name(self) -> str:
@@ -80,6 +85,7 @@ class ImapMailbox:
             self.close()
             raise TransientError(f"IMAP folder setup failed: {_text(exc)}") from exc
         self.uidvalidity = int(selected[b"UIDVALIDITY"])
+        self._last_uid_seen = 0
 
     def _prepare_folders(self) -> None:
         assert self.client is not None
@@ -100,38 +106,66 @@ class ImapMailbox:
                         self.client.create_folder(partial)
                         log.info("created IMAP folder %s", partial)
 
-    def pending(self) -> Iterator[ArrivedMessage]:
-        """Every message now in the watched folder, oldest first, fetched one at a time."""
+    def pending(self) -> Iterator[Sequence[ArrivedMessage]]:
+        """Every message now in the watched folder, oldest first, in batches of one FETCH each."""
         client = self._require()
         try:
             uids = sorted(client.search(["ALL"]))
-            for uid in uids:
-                data = client.fetch([uid], FETCH_ITEMS).get(uid)
-                if not data or b"BODY[]" not in data:
-                    continue  # expunged meanwhile by someone else
-                internal = data.get(b"INTERNALDATE")
-                origin = f"{self.source_name};uidvalidity={self.uidvalidity};uid={uid}"
-                yield ArrivedMessage(str(uid), bytes(data[b"BODY[]"]), _aware(internal), origin)
+            if uids:
+                self._last_uid_seen = max(self._last_uid_seen, uids[-1])
+            for batch in self._batches(client, uids):
+                fetched = client.fetch(batch, FETCH_ITEMS)
+                arrived = []
+                for uid in batch:
+                    data = fetched.get(uid)
+                    if not data or b"BODY[]" not in data:
+                        continue  # expunged meanwhile by someone else
+                    origin = f"{self.source_name};uidvalidity={self.uidvalidity};uid={uid}"
+                    raw = data.pop(b"BODY[]")
+                    arrived.append(ArrivedMessage(str(uid), bytes(raw), _aware(data.get(b"INTERNALDATE")), origin))
+                del fetched
+                yield arrived
         except (IMAPClientError, OSError) as exc:
             raise TransientError(f"IMAP fetch failed: {_text(exc)}") from exc
 
-    def move(self, key: str, configured_folder: str) -> None:
-        """Move one message out of the watched folder: MOVE, or COPY + \\Deleted + UID EXPUNGE. Never deletes."""
+    @staticmethod
+    def _batches(client: IMAPClient, uids: list[int]) -> Iterator[list[int]]:
+        """UIDs grouped up to BATCH_MESSAGES and BATCH_BYTES (RFC822.SIZE, asked only when there are several)."""
+        if len(uids) <= 1:
+            yield from ([uids] if uids else [])
+            return
+        sizes = client.fetch(uids, [b"RFC822.SIZE"])
+        batch: list[int] = []
+        total = 0
+        for uid in uids:
+            size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+            if batch and (len(batch) >= BATCH_MESSAGES or total + size > BATCH_BYTES):
+                yield batch
+                batch, total = [], 0
+            batch.append(uid)
+            total += size
+        if batch:
+            yield batch
+
+    def move(self, keys: Sequence[str], configured_folder: str) -> None:
+        """Move messages by UID set (MOVE, or COPY + \\Deleted + UID EXPUNGE). Never deletes."""
         client = self._require()
-        uid = int(key)
+        uids = [int(key) for key in keys]
+        if not uids:
+            return
         target = self._folder_names.get(configured_folder, configured_folder)
         try:
             if client.has_capability("MOVE"):
-                client.move([uid], target)
+                client.move(uids, target)
                 return
-            client.copy([uid], target)
-            client.add_flags([uid], [b"\\Deleted"], silent=True)
+            client.copy(uids, target)
+            client.add_flags(uids, [b"\\Deleted"], silent=True)
             if client.has_capability("UIDPLUS"):
-                client.uid_expunge([uid])
+                client.uid_expunge(uids)
             else:
                 client.expunge()
         except (IMAPClientError, OSError) as exc:
-            raise TransientError(f"IMAP move of UID {uid} failed: {_text(exc)}") from exc
+            raise TransientError(f"IMAP move of UIDs {_uid_set(uids)} failed: {_text(exc)}") from exc
 
     def wait_for_mail(self, stop: threading.Event, poll_seconds: float) -> None:
         """Block until new mail may be there: IDLE when offered, else a poll.
@@ -155,6 +189,8 @@ class ImapMailbox:
                 raise TransientError(f"IMAP connection lost: {_text(exc)}") from exc
             return
         try:
+            if self._arrived_since_listed(client):
+                return  # its EXISTS came with an earlier reply and IDLE would not announce it again
             client.idle()
             try:
                 waited = 0.0
@@ -172,6 +208,9 @@ class ImapMailbox:
         if self.session_token is None:
             return float("inf")
         return (self.session_token.refresh_at - self.clock()).total_seconds()
+
+    def _arrived_since_listed(self, client: IMAPClient) -> bool:
+        return any(uid > self._last_uid_seen for uid in client.search(["UID", f"{self._last_uid_seen + 1}:*"]))
 
     def close(self) -> None:
         self.session_token = None
@@ -200,6 +239,10 @@ def _aware(value: object) -> datetime | None:
     if not isinstance(value, datetime):
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _uid_set(uids: list[int]) -> str:
+    return f"{uids[0]}" if len(uids) == 1 else f"{uids[0]}..{uids[-1]} ({len(uids)})"
 
 
 def _text(exc: BaseException) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mailbox
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,7 +37,8 @@ class MaildirSource:
     def open(self) -> None:
         """Nothing to connect to: the folder is opened in the constructor."""
 
-    def pending(self) -> Iterator[ArrivedMessage]:
+    def pending(self) -> Iterator[Sequence[ArrivedMessage]]:
+        """One message at a time: a file read costs no round trip, and a batch would only hold more memory."""
         for key in sorted(self.maildir.keys()):
             try:
                 raw = self.maildir.get_bytes(key)
@@ -45,13 +46,14 @@ class MaildirSource:
                 when = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             except (KeyError, FileNotFoundError):
                 continue
-            yield ArrivedMessage(key, raw, when, f"{self.source_name};key={key}")
+            yield (ArrivedMessage(key, raw, when, f"{self.source_name};key={key}"),)
 
-    def move(self, key: str, folder: str) -> None:
+    def move(self, keys: Sequence[str], folder: str) -> None:
         """Copy into the folder, then remove: a crash between leaves a copy that deduplication recognises."""
-        message = self.maildir.get_message(key)
-        self.folders[folder].add(message)
-        self.maildir.discard(key)
+        for key in keys:
+            message = self.maildir.get_message(key)
+            self.folders[folder].add(message)
+            self.maildir.discard(key)
 
     def wait_for_mail(self, stop: threading.Event, poll_seconds: float) -> None:
         stop.wait(poll_seconds)

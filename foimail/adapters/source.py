@@ -2,13 +2,14 @@
 more module implementing `MailSource`.
 
 The contract that keeps "nothing lost, nothing twice": `pending()` hands out raw bytes without changing the
-message; the runner stores it in one transaction and only then calls `move()`, which must never delete.
+messages; the runner stores each in its own transaction and only then calls `move()` for the batch's messages,
+which must never delete. Batches exist for speed: one IMAP round trip fetches many messages, one moves them.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -36,12 +37,12 @@ class MailSource(Protocol):
     def open(self) -> None:
         """Connect if not connected; raise TransientError or PermanentError when that fails."""
 
-    def pending(self) -> Iterator[ArrivedMessage]:
-        """Every message waiting now, oldest first, fetched without marking it read."""
+    def pending(self) -> Iterator[Sequence[ArrivedMessage]]:
+        """Every message waiting now, oldest first, in batches, fetched without marking them read."""
         ...
 
-    def move(self, key: str, folder: str) -> None:
-        """Move a stored message to Processed or Quarantine. Never deletes."""
+    def move(self, keys: Sequence[str], folder: str) -> None:
+        """Move stored messages to Processed or Quarantine. Never deletes."""
 
     def wait_for_mail(self, stop: threading.Event, poll_seconds: float) -> None:
         """Block until new mail may be there (IMAP IDLE), `poll_seconds` at most, or until `stop`."""

@@ -43,6 +43,7 @@ class Prepared:
     recipients: list[str]
     raw: bytes
     due_date: date | None
+    subject: str | None = None  # known when foimail rendered it just now; else read from the stored bytes
 
 
 class SendMail(Protocol):
@@ -96,16 +97,16 @@ def _claim_and_prepare(ctx: AppContext, item_id: int) -> Prepared | None:
         if item is None:
             return None
         case = session.get(Case, item.case_id) if item.case_id is not None else None
-        due: date | None = None
+        number = case.number if case else None
         if item.kind == OutboxKind.CONFIRMATION and case is not None:
-            raw, due = letters.confirmation(ctx, case, item, now)
-        elif item.raw is not None:
-            raw = item.raw
-        else:
+            letter = letters.confirmation(ctx, case, item, now)
+            recipients = list(item.recipients)
+            return Prepared(item.id, item.kind, number, recipients, letter.raw, letter.due_date, letter.subject)
+        if item.raw is None:
             item.status = OutboxStatus.FAILED
             item.last_error = "nothing to send: no message body"
             return None
-        return Prepared(item.id, item.kind, case.number if case else None, list(item.recipients), raw, due)
+        return Prepared(item.id, item.kind, number, list(item.recipients), item.raw, None)
 
 
 def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
@@ -125,7 +126,7 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
                 raw=prepared.raw,
                 size=len(prepared.raw),
                 sender=ctx.settings.office.address,
-                subject=_subject_of(prepared.raw),
+                subject=_subject_of(prepared.raw) if prepared.subject is None else prepared.subject[:2000],
                 kind=item.kind,
                 reasons=[],
                 defects=[],

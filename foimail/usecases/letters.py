@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +26,11 @@ def office_context(ctx: AppContext) -> dict[str, Any]:
     }
 
 
+def render_subject(ctx: AppContext, template: str, values: dict[str, Any]) -> str:
+    """The one-line subject of `<audience>/<event>`; whitespace from the template is folded away."""
+    return " ".join(ctx.renderer.render(f"{template}.subject.j2", **{**office_context(ctx), **values}).split())
+
+
 def render_mail(
     ctx: AppContext,
     template: str,
@@ -41,9 +47,9 @@ def render_mail(
 ) -> bytes:
     """Render `<audience>/<event>` (subject, text, optional HTML) and compose it from the office address."""
     audience, _, event = template.partition("/")
-    values = {**office_context(ctx), **values}
     if subject is None:
-        subject = " ".join(ctx.renderer.render(f"{template}.subject.j2", **values).split())
+        subject = render_subject(ctx, template, values)
+    values = {**office_context(ctx), **values}
     text, html = ctx.renderer.render_pair(audience, event, **values)
     office = ctx.settings.office
     return compose_message(
@@ -62,7 +68,16 @@ def render_mail(
     )
 
 
-def confirmation(ctx: AppContext, case: Case, item: OutboxItem, now: datetime) -> tuple[bytes, date]:
+@dataclass(frozen=True)
+class Confirmation:
+    """A rendered confirmation, with what the outbox records of it without parsing its own bytes again."""
+
+    raw: bytes
+    subject: str
+    due_date: date
+
+
+def confirmation(ctx: AppContext, case: Case, item: OutboxItem, now: datetime) -> Confirmation:
     """The Art. 4.2 confirmation as of `now`, and the due date it states (Batumi res. No. 3 Art. 4.3).
 
     Rendered when it is sent, not when queued, so the date it states is the one the case gets.
@@ -76,9 +91,11 @@ def confirmation(ctx: AppContext, case: Case, item: OutboxItem, now: datetime) -
         "due_date": explanation.due_date,
         "start_day": explanation.start_day,
     }
+    subject = render_subject(ctx, "requester/confirmation", values)
     raw = render_mail(
         ctx,
         "requester/confirmation",
+        subject=subject,
         to=item.recipients,
         values=values,
         message_id=item.message_id_header,
@@ -87,4 +104,4 @@ def confirmation(ctx: AppContext, case: Case, item: OutboxItem, now: datetime) -
         references=item.context.get("references", []),
         auto_submitted="auto-replied",
     )
-    return raw, explanation.due_date
+    return Confirmation(raw, subject, explanation.due_date)

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from foimail import runners
+from foimail.adapters.imap import BATCH_MESSAGES
+from foimail.errors import TransientError
 from foimail.runners import IntakeRunner
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, MailboxState, StoredMessage
@@ -168,3 +171,63 @@ def test_a_changed_uidvalidity_re_registers_nothing(make_app, mailbox, caplog) -
     assert any("UIDVALIDITY" in r.getMessage() and "changed" in r.getMessage() for r in caplog.records)
     with unit_of_work(ctx.sessions) as session:
         assert session.execute(select(MailboxState)).scalar_one().uidvalidity == real_uidvalidity
+
+
+def test_a_large_backlog_is_fetched_and_moved_in_batches_and_nothing_is_lost(make_app, mailbox) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(imap=imap_settings_for(mailbox))
+    raws = [request_mail(sender=f"citizen{n}@example.ge", body=f"request {n}") for n in range(BATCH_MESSAGES + 7)]
+    raws.append(b"\x00\xff not a mail at all")  # quarantined, in the same batch as good requests
+    for raw in raws:
+        mailbox.append(USER, raw)
+    runner = IntakeRunner(ctx)
+    assert runner.run_once() == len(raws)
+    runner.close()
+    assert mailbox.folder_uids(USER, "INBOX") == []
+    processed = mailbox.fetch_all(USER, server_name(mailbox, "FOI/Processed"))
+    quarantined = mailbox.fetch_all(USER, server_name(mailbox, "FOI/Quarantine"))
+    assert len(processed) == len(raws) - 1 and len(quarantined) == 1
+    assert case_count(ctx) == len(raws) - 1
+
+
+def test_a_batch_cut_short_by_a_database_error_moves_nothing_unstored(make_app, mailbox, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(imap=imap_settings_for(mailbox))
+    for n in range(3):
+        mailbox.append(USER, request_mail(sender=f"citizen{n}@example.ge", body=f"request {n}"))
+    handled: list[bytes] = []
+    real = runners.handle_message
+
+    def database_gone_on_the_second(ctx, raw, source, received_at):  # type: ignore[no-untyped-def]
+        if len(handled) == 1:
+            raise TransientError("database unavailable")
+        handled.append(raw)
+        return real(ctx, raw, source, received_at)
+
+    monkeypatch.setattr(runners, "handle_message", database_gone_on_the_second)
+    runner = IntakeRunner(ctx)
+    with pytest.raises(TransientError):
+        runner.run_once()
+    assert len(mailbox.folder_uids(USER, "INBOX")) == 3  # the stored one too: moved only after its batch
+    monkeypatch.setattr(runners, "handle_message", real)
+    assert runner.run_once() == 3  # the first is now a recognised duplicate, the others are registered
+    runner.close()
+    assert mailbox.folder_uids(USER, "INBOX") == []
+    assert case_count(ctx) == 3
+
+
+def test_idle_does_not_sleep_through_mail_announced_before_it_began(make_app, mailbox) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(imap=imap_settings_for(mailbox, poll_seconds=60))
+    runner = IntakeRunner(ctx)
+    runner.run_once()
+    [source] = runner.sources
+    mailbox.append(USER, request_mail())
+    source.client.noop()  # the server announces the new message here (EXISTS), not again in IDLE
+    stop = threading.Event()
+    timer = threading.Timer(30, stop.set)
+    timer.start()
+    try:
+        source.wait_for_mail(stop, 60)
+        assert not stop.is_set()  # woken by the mail, not by the stop 30 s later
+    finally:
+        timer.cancel()
+    assert runner.run_once() == 1
+    runner.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,17 +53,24 @@ def _postgres_admin() -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def postgres_url(_postgres_admin: Engine) -> Iterator[str]:
-    name = f"{DATABASE_PREFIX}{uuid.uuid4().hex[:16]}"
+@contextmanager
+def new_postgres_database(admin_engine: Engine, prefix: str = DATABASE_PREFIX) -> Iterator[str]:
+    """The URL of a new empty database, dropped WITH (FORCE) afterwards (also used by bench/)."""
+    name = f"{prefix}{uuid.uuid4().hex[:16]}"
     # template0 is never connected to and never altered: the copy is empty and CREATE cannot collide.
-    with _postgres_admin.connect() as admin:
+    with admin_engine.connect() as admin:
         admin.execute(text(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"))
     try:
         yield postgres_server_url().set(database=name).render_as_string(hide_password=False)
     finally:
-        with _postgres_admin.connect() as admin:
+        with admin_engine.connect() as admin:
             admin.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+def postgres_url(_postgres_admin: Engine) -> Iterator[str]:
+    with new_postgres_database(_postgres_admin) as url:
+        yield url
 
 
 @pytest.fixture

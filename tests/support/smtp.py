@@ -206,7 +206,8 @@ class OAuthSmtpServer(SmtpServer):
         return AuthResult(success=False, handled=False, message="535 5.7.8 Username and Password not accepted")
 
 
-def _start(server: SmtpServer, tls: TlsFiles | None, smtputf8: bool = True) -> Controller:
+def _start(server: SmtpServer, tls: TlsFiles | None, smtputf8: bool = True, **smtp_parameters: object) -> Controller:
+    """Start aiosmtpd on a free loopback port; `smtp_parameters` go to aiosmtpd's SMTP (e.g. timeout=1)."""
     tls_context = None
     if tls is not None:
         tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -225,6 +226,7 @@ def _start(server: SmtpServer, tls: TlsFiles | None, smtputf8: bool = True) -> C
             auth_require_tls=tls is not None,
             tls_context=tls_context,
             require_starttls=tls is not None,
+            **smtp_parameters,
         )
         try:
             controller.start()
