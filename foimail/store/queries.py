@@ -18,15 +18,26 @@ from foimail.store.models import Case, Event, MailboxState, NumberSequence, Outb
 def take_next_seq(session: Session, year: int) -> int:
     """The next registration sequence of `year`, gap-free: the year's row is locked until commit.
 
-    PostgreSQL: SELECT ... FOR UPDATE; SQLite: the transaction is already IMMEDIATE (store/db.py).
+    One statement in the common case, UPDATE ... RETURNING, whose row lock (PostgreSQL) holds until commit;
+    SQLite's transaction is already IMMEDIATE (store/db.py). The year's first number inserts the row; if
+    another transaction inserted it first, the UPDATE waits for that one and takes the number after it.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(NumberSequence).values(year=year, last_seq=0).on_conflict_do_nothing())
-    row = session.execute(select(NumberSequence).where(NumberSequence.year == year).with_for_update()).scalar_one()
-    row.last_seq += 1
-    session.flush()
-    return row.last_seq
+    bump = (
+        update(NumberSequence)
+        .where(NumberSequence.year == year)
+        .values(last_seq=NumberSequence.last_seq + 1)
+        .returning(NumberSequence.last_seq)
+        .execution_options(synchronize_session=False)
+    )
+    seq = session.execute(bump).scalar_one_or_none()
+    if seq is None:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        first = insert(NumberSequence).values(year=year, last_seq=1).on_conflict_do_nothing()
+        seq = session.execute(first.returning(NumberSequence.last_seq)).scalar_one_or_none()
+        if seq is None:
+            seq = session.execute(bump).scalar_one()
+    return int(seq)
 
 
 def case_by_number(session: Session, number: str, *, lock: bool = False) -> Case | None:
