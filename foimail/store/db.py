@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from foimail.errors import FoimailError, SchemaMissing, TransientError
 from foimail.resources import migrations_dir
 
+_READ_ONLY = "foimail_read_only"
+
 
 def make_engine(url: str) -> Engine:
     """An engine with the settings foimail relies on for either backend."""
@@ -43,7 +45,9 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock at once: two writers never interleave a number hand-out.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only transaction (`reading`) begins deferred: in WAL mode it neither waits for nor holds it.
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -65,6 +69,15 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction that only reads (e.g. which outbox items are due): on SQLite it does not queue behind
+    intake's write transaction. Writing in it fails on SQLite only when another writer holds the lock."""
+    with unit_of_work(factory) as session:
+        session.connection(execution_options={_READ_ONLY: True})
+        yield session
 
 
 def ping(engine: Engine) -> None:

@@ -22,7 +22,7 @@ from foimail.context import AppContext
 from foimail.core.vocabulary import Direction, OutboxKind, OutboxStatus
 from foimail.errors import PermanentError, TransientError
 from foimail.mail.parse import parse_message
-from foimail.store.db import unit_of_work
+from foimail.store.db import reading, unit_of_work
 from foimail.store.models import Case, OutboxItem, StoredMessage
 from foimail.store.queries import claim_outbox_item, due_outbox_ids, record_event
 from foimail.usecases import letters
@@ -55,7 +55,7 @@ class SendMail(Protocol):
 def deliver_due(ctx: AppContext, send: SendMail) -> int:
     """Send every item whose time has come; return how many were attempted."""
     now = ctx.clock()
-    with unit_of_work(ctx.sessions) as session:
+    with reading(ctx.sessions) as session:
         ids = due_outbox_ids(session, now, ctx.settings.outbox.batch_size)
     attempted = 0
     for item_id in ids:
