@@ -150,6 +150,14 @@ class OutboxRunner:
         self.sender = SmtpSender(ctx.settings.smtp, tokens_for(ctx.settings, "smtp"))
 
     def run_once(self) -> int:
+        """One pass over what is due, then hang up: a one-off pass (tests, `send`) leaves no connection open,
+        and the next one logs in afresh, so a revoked OAuth grant shows at once."""
+        try:
+            return self._pass()
+        finally:
+            self.sender.hang_up()
+
+    def _pass(self) -> int:
         return deliver_due(self.ctx, self.sender)
 
     def close(self) -> None:
@@ -163,7 +171,7 @@ class OutboxRunner:
         while not stop.is_set():
             self.wake.clear()  # before looking: a wake-up during the pass makes the next wait return at once
             try:
-                sent = self.run_once()
+                sent = self._pass()  # the connection stays up while there is work, see _wait
                 backoff = self.idle_seconds
             except TransientError as exc:
                 log.warning("outbox error: %s", exc)
