@@ -92,6 +92,7 @@ class OfficeSettings:
     trusted_authserv_id: str = ""
     complaints_to: str = ""  # named in refusals (GAC Art. 41): where an administrative complaint goes
     allow_unauthenticated_officers: bool = False  # obey a From: matching `officers` without authentication
+    webform_senders: tuple[str, ...] = ()  # From patterns of web forms: their Reply-To gets the confirmation
 
     @property
     def domain(self) -> str:
@@ -137,6 +138,7 @@ class OutboxSettings:
     retry_hours: int = 72
     batch_size: int = 20
     idle_seconds: int = 5  # the fallback wait: intake wakes the outbox the moment it queues a confirmation
+    send_lease_seconds: int = 60  # a claim on an item being sent; renewed while sending, run out after a crash
 
 
 @dataclass(frozen=True)
@@ -368,6 +370,8 @@ def _check(settings: Settings) -> None:
     check_oauth(settings)
     if settings.imap.poll_seconds < 1:
         raise ConfigError("imap.poll_seconds", source, "must be at least 1")
+    if not 10 <= settings.outbox.send_lease_seconds <= 3600:
+        raise ConfigError("outbox.send_lease_seconds", source, "must be between 10 and 3600")
     if not 1 <= settings.deadlines.period_days <= 365:
         raise ConfigError("deadlines.period_days", source, "must be between 1 and 365")
     for paused in settings.deadlines.paused_ranges:

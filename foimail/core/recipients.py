@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+from dataclasses import dataclass
 
 # RFC 3834 §2: an automatic response is not sent to these; RFC 2142 role addresses of mail systems.
 ROBOT_LOCAL_PARTS = frozenset(
@@ -51,3 +52,34 @@ def matches_any(address: str, patterns: tuple[str, ...] | list[str]) -> bool:
 def address_domain(address: str) -> str:
     """The domain part of an address, lower-cased."""
     return address.rpartition("@")[2].strip().lower()
+
+
+@dataclass(frozen=True)
+class ConfirmationTarget:
+    """Where the automatic confirmation goes, and why: kept on the case's `registered` event."""
+
+    address: str
+    reason: str
+
+
+def confirmation_target(
+    sender: str, reply_to: str | None, *, web_form: bool, authenticated: str | None
+) -> ConfirmationTarget:
+    """From, unless a Reply-To that differs from it can be trusted.
+
+    Anyone can write any Reply-To: followed blindly, the confirmation would let a stranger make the office
+    mail any address (backscatter, RFC 3834 §4). A Reply-To is followed only when From is a configured
+    web form (the citizen is in Reply-To) or the receiving server authenticated From's domain
+    (`authenticated` is its verdict, None when it did not).
+    """
+    sender = sender.strip().lower()
+    wanted = (reply_to or "").strip().lower()
+    if not wanted or wanted == sender:
+        return ConfirmationTarget(sender, "from")
+    if web_form:
+        return ConfirmationTarget(wanted, "reply-to: From is a configured web-form sender")
+    if authenticated is not None:
+        return ConfirmationTarget(wanted, f"reply-to: From authenticated ({authenticated})")
+    return ConfirmationTarget(
+        sender, f"from: Reply-To {wanted} not followed, From is neither a web-form sender nor authenticated"
+    )

@@ -11,9 +11,10 @@ from foimail.context import AppContext
 from foimail.core.classify import MessageKind, Verdict
 from foimail.core.message import InboundMessage, SenderSource
 from foimail.core.numbering import format_number
-from foimail.core.recipients import suppression_reason
+from foimail.core.recipients import ConfirmationTarget, confirmation_target, matches_any, suppression_reason
 from foimail.core.subject import carries_tag
 from foimail.core.vocabulary import CaseStatus, OutboxKind
+from foimail.mail.authenticity import check_sender_authenticity
 from foimail.store.models import Case, StoredMessage
 from foimail.store.queries import (
     case_by_number,
@@ -60,6 +61,7 @@ def is_on_case(session: Session, message: InboundMessage, case: Case) -> bool:
 def register(ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, now: datetime) -> Case:
     """Register a new request and queue its confirmation (GAC Art. 79(1); Batumi res. No. 3 Art. 4.2)."""
     received_local = stored.received_at.astimezone(ctx.tz)
+    target = confirmation_address(ctx, message)
     year = received_local.year
     seq = take_next_seq(session, year)
     requester, source = message.sender, message.sender_source
@@ -92,8 +94,10 @@ def register(ctx: AppContext, session: Session, stored: StoredMessage, message: 
         message=stored,
         number=case.number,
         **({"requester_source": case.requester_source} if source is not SenderSource.FROM else {}),
+        confirm_to=target.address,
+        confirm_to_reason=target.reason,
     )
-    reply_address = message.reply_to[0].address if message.reply_to else case.requester_address
+    reply_address = target.address
     references = [*message.references, message.message_id] if message.message_id else list(message.references)
     item = enqueue(
         session,
@@ -111,6 +115,26 @@ def register(ctx: AppContext, session: Session, stored: StoredMessage, message: 
         record_event(session, at=now, actor="foimail", kind="confirmation_suppressed", case=case, reason=reason)
     log.info("registered case=%s requester=%s", case.number, case.requester_address)
     return case
+
+
+def confirmation_address(ctx: AppContext, message: InboundMessage) -> ConfirmationTarget:
+    """Reply-To only when From is a configured web form or its domain was authenticated; else From."""
+    # A sender read from Reply-To itself (no usable From) vouches for nothing: it is the address in question.
+    from_header = message.sender is not None and message.sender_source is not SenderSource.REPLY_TO
+    sender = message.sender.address if message.sender and from_header else ""
+    office = ctx.settings.office
+    authenticated: str | None = None
+    if office.trusted_authserv_id and sender:
+        verdict = check_sender_authenticity(
+            message.header_values("authentication-results"), office.trusted_authserv_id, sender
+        )
+        authenticated = verdict.reason if verdict.authentic else None
+    return confirmation_target(
+        sender,
+        message.reply_to[0].address if message.reply_to else None,
+        web_form=bool(sender) and matches_any(sender, office.webform_senders),
+        authenticated=authenticated,
+    )
 
 
 def follow_up(

@@ -6,8 +6,10 @@ import email
 from datetime import UTC, date, datetime
 from email.policy import default
 
+import pytest
 from sqlalchemy import func, select
 
+from foimail.config import OfficeSettings
 from foimail.core.vocabulary import Direction
 from foimail.runners import OutboxRunner, handle_message
 from foimail.store.db import unit_of_work
@@ -152,11 +154,24 @@ def test_a_crash_inside_processing_keeps_the_message_set_aside(make_app, monkeyp
     assert count(ctx, StoredMessage) == 1 and count(ctx, Case) == 0
 
 
+AUTHENTICATED = "mx.batumi.ge; dkim=pass header.d=work.example.org header.s=s1; spf=pass smtp.mailfrom=work.example.org"
+
+
 def test_answers_go_where_the_requester_asked(make_app) -> None:  # type: ignore[no-untyped-def]
-    ctx = make_app()
-    raw = request_mail(sender="nino@work.example.org", headers={"Reply-To": "nino.home@example.org"})
+    # The receiving server vouches for From's domain, so its Reply-To is the requester's own wish.
+    ctx = make_app(office=OfficeSettings(notify=("foi-officer@batumi.ge",), trusted_authserv_id="mx.batumi.ge"))
+    raw = request_mail(
+        sender="nino@work.example.org",
+        headers={"Reply-To": "nino.home@example.org", "Authentication-Results": AUTHENTICATED},
+    )
     number = process_one(ctx, raw, source="t").case_number
-    answer = request_mail(sender="officer@batumi.ge", name="Officer", subject=f"RE: [{number}]", body="Attached.")
+    answer = request_mail(
+        sender="officer@batumi.ge",
+        name="Officer",
+        subject=f"RE: [{number}]",
+        body="Attached.",
+        headers={"Authentication-Results": "mx.batumi.ge; dkim=pass header.d=batumi.ge"},
+    )
     assert process_one(ctx, answer, source="t").kind == "officer"
     with unit_of_work(ctx.sessions) as session:
         sent = {o.kind: o.recipients for o in session.execute(select(OutboxItem)).scalars()}
@@ -170,6 +185,58 @@ def test_web_form_from_the_city_site_is_a_citizen_request(make_app) -> None:  # 
     assert result.kind == "request"
     with unit_of_work(ctx.sessions) as session:
         assert session.execute(select(Case.requester_address)).scalar_one() == "lasha@example.com"
+
+
+def confirmation_and_registration(ctx) -> tuple[OutboxItem, Event]:  # type: ignore[no-untyped-def]
+    with unit_of_work(ctx.sessions) as session:
+        item = session.execute(select(OutboxItem).where(OutboxItem.kind == "confirmation")).scalar_one()
+        event = session.execute(select(Event).where(Event.kind == "registered")).scalar_one()
+        return item, event
+
+
+WEB_FORM_OFFICE = OfficeSettings(notify=("foi-officer@batumi.ge",), webform_senders=("noreply@batumi.ge",))
+
+
+def test_a_configured_web_form_gets_its_reply_to_confirmed(make_app) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(office=WEB_FORM_OFFICE)
+    raw = request_mail(sender="noreply@batumi.ge", name="ლაშა", headers={"Reply-To": "lasha@example.com"})
+    process_one(ctx, raw, source="t")
+    item, event = confirmation_and_registration(ctx)
+    assert item.recipients == ["lasha@example.com"] and item.status == "pending"
+    assert event.detail["confirm_to"] == "lasha@example.com"
+    assert event.detail["confirm_to_reason"] == "reply-to: From is a configured web-form sender"
+
+
+STRANGER_CASES = {
+    # Anyone can write any Reply-To: the office must not mail a stranger on a forger's say-so.
+    "plain_stranger": ("attacker@evil.example", {}, None),
+    "unlisted_web_form_noreply": ("noreply@elsewhere.example", {}, None),
+    "failed_dkim": (
+        "attacker@evil.example",
+        {"Authentication-Results": "mx.batumi.ge; dkim=fail header.d=evil.example"},
+        "mx.batumi.ge",
+    ),
+    "pass_from_an_untrusted_server": (
+        "attacker@evil.example",
+        {"Authentication-Results": "mx.evil.example; dkim=pass header.d=evil.example"},
+        "mx.batumi.ge",
+    ),
+}
+
+
+@pytest.mark.parametrize("sender, headers, authserv", STRANGER_CASES.values(), ids=STRANGER_CASES.keys())
+def test_an_untrusted_reply_to_is_not_confirmed(make_app, smtp_server, sender, headers, authserv) -> None:  # type: ignore[no-untyped-def]
+    office = OfficeSettings(notify=("foi-officer@batumi.ge",), trusted_authserv_id=authserv or "")
+    ctx = make_app(office=office, smtp=smtp_settings_for(smtp_server))
+    process_one(ctx, request_mail(sender=sender, headers={"Reply-To": "victim@example.org", **headers}), source="t")
+    item, event = confirmation_and_registration(ctx)
+    assert "victim@example.org" not in item.recipients
+    assert event.detail["confirm_to"] == sender
+    assert event.detail["confirm_to_reason"].startswith("from: Reply-To victim@example.org not followed")
+    runner = OutboxRunner(ctx)
+    runner.run_once()
+    runner.close()
+    assert all("victim@example.org" not in mail.rcpt_tos for mail in smtp_server.messages)
 
 
 def test_sent_mail_is_stored_with_its_subject(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
