@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from foimail.core.vocabulary import Direction, OutboxKind, OutboxStatus
@@ -146,6 +145,17 @@ def claim_outbox_item(session: Session, item_id: int, now: datetime, lease_until
     return session.get(OutboxItem, item_id, populate_existing=True)
 
 
+def renew_send_lease(session: Session, item_id: int, attempt: int, lease_until: datetime) -> bool:
+    """Extend a claim still being sent; False if it ended or another sender re-claimed the item since."""
+    result = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id, OutboxItem.status == OutboxStatus.SENDING, OutboxItem.attempts == attempt)
+        .values(next_attempt_at=lease_until)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def list_cases(session: Session, status: str | None = None, limit: int | None = None) -> list[Case]:
     query = select(Case).order_by(Case.id)
     if status:
@@ -178,27 +188,31 @@ def set_aside_messages(session: Session) -> list[StoredMessage]:
     )
 
 
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING on both backends."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
 def mailbox_state(session: Session, source: str) -> MailboxState:
-    state = session.get(MailboxState, source)
-    if state is None:
-        state = MailboxState(source=source)
-        session.add(state)
+    """The source's row, created if missing; two daemons starting at once must not collide on its key."""
+    session.execute(_insert(session)(MailboxState).values(source=source).on_conflict_do_nothing())
+    state = session.get(MailboxState, source, populate_existing=True)
+    assert state is not None
     return state
 
 
 def claim_notice(session: Session, key: str, recipient: str, day: date, now: datetime) -> bool:
-    """Record (key, recipient, day) once; False if it was already there: the scheduler's ledger."""
-    exists = session.execute(
-        select(SentNotice.id).where(SentNotice.key == key, SentNotice.recipient == recipient, SentNotice.day == day)
+    """Record (key, recipient, day) once; False if it was already there: the scheduler's ledger.
+
+    INSERT ... ON CONFLICT DO NOTHING: a second daemon racing for the same notice gets no row back, not an error.
+    """
+    inserted = session.execute(
+        _insert(session)(SentNotice)
+        .values(key=key, recipient=recipient, day=day, sent_at=now)
+        .on_conflict_do_nothing()
+        .returning(SentNotice.id)
     ).first()
-    if exists:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(SentNotice(key=key, recipient=recipient, day=day, sent_at=now))
-    except IntegrityError:
-        return False
-    return True
+    return inserted is not None
 
 
 def reply_address(session: Session, case: Case) -> str:

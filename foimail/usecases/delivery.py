@@ -1,7 +1,9 @@
 """Send what the outbox holds: claim, render (confirmations as of the moment of sending), send, record.
 
 Each item is claimed in its own short transaction with a lease, sent outside any transaction, and marked
-in another: a crash mid-send leaves the lease to run out, and the item is sent again (at least once).
+in another. The lease is short and renewed while the mail server has the message: a crash mid-send
+(kill -9, power) leaves it to run out within `outbox.send_lease_seconds`, and the item is sent again (at
+least once) with the same Message-ID, so mail clients fold the copy.
 Nothing one item holds stops the others: an error while rendering, composing or sending it fails that item
 with its reason, the office is told, and the next item goes out.
 """
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -24,7 +28,7 @@ from foimail.errors import PermanentError, TransientError
 from foimail.mail.parse import parse_message
 from foimail.store.db import reading, unit_of_work
 from foimail.store.models import Case, OutboxItem, StoredMessage
-from foimail.store.queries import claim_outbox_item, due_outbox_ids, record_event
+from foimail.store.queries import claim_outbox_item, due_outbox_ids, record_event, renew_send_lease
 from foimail.usecases import letters
 from foimail.usecases.delivery_failures import record_delivery_failure
 from foimail.usecases.officer_notices import send_receipt
@@ -32,12 +36,11 @@ from foimail.usecases.outbox import retry_delay
 
 log = logging.getLogger("foimail.outbox")
 
-SEND_LEASE = timedelta(minutes=10)
-
 
 @dataclass(frozen=True)
 class Prepared:
     item_id: int
+    attempt: int  # the claim's number: a renewal never extends someone else's later claim
     kind: str
     case_number: str | None
     recipients: list[str]
@@ -78,7 +81,8 @@ def deliver_due(ctx: AppContext, send: SendMail) -> int:
 def _send_one(ctx: AppContext, send: SendMail, prepared: Prepared) -> None:
     """Send one prepared item and record the outcome; whatever goes wrong is that item's failure alone."""
     try:
-        reply = send(ctx.settings.office.address, prepared.recipients, prepared.raw)
+        with _lease_kept(ctx, prepared):
+            reply = send(ctx.settings.office.address, prepared.recipients, prepared.raw)
     except TransientError as exc:
         _record_failure(ctx, prepared, str(exc), permanent=False)
     except PermanentError as exc:
@@ -90,10 +94,37 @@ def _send_one(ctx: AppContext, send: SendMail, prepared: Prepared) -> None:
         _record_sent(ctx, prepared, reply)
 
 
+def send_lease(ctx: AppContext) -> timedelta:
+    return timedelta(seconds=ctx.settings.outbox.send_lease_seconds)
+
+
+@contextmanager
+def _lease_kept(ctx: AppContext, prepared: Prepared) -> Iterator[None]:
+    """Renew the claim every third of the lease while the send lasts (a slow server, a large answer)."""
+    lease = send_lease(ctx)
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(lease.total_seconds() / 3):
+            try:
+                with unit_of_work(ctx.sessions) as session:
+                    renew_send_lease(session, prepared.item_id, prepared.attempt, ctx.clock() + lease)
+            except TransientError as exc:
+                log.warning("send lease of outbox item %d not renewed: %s", prepared.item_id, exc)
+
+    keeper = threading.Thread(target=renew, name=f"lease-{prepared.item_id}", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        done.set()
+        keeper.join()
+
+
 def _claim_and_prepare(ctx: AppContext, item_id: int) -> Prepared | None:
     now = ctx.clock()
     with unit_of_work(ctx.sessions) as session:
-        item = claim_outbox_item(session, item_id, now, now + SEND_LEASE)
+        item = claim_outbox_item(session, item_id, now, now + send_lease(ctx))
         if item is None:
             return None
         case = session.get(Case, item.case_id) if item.case_id is not None else None
@@ -101,12 +132,14 @@ def _claim_and_prepare(ctx: AppContext, item_id: int) -> Prepared | None:
         if item.kind == OutboxKind.CONFIRMATION and case is not None:
             letter = letters.confirmation(ctx, case, item, now)
             recipients = list(item.recipients)
-            return Prepared(item.id, item.kind, number, recipients, letter.raw, letter.due_date, letter.subject)
+            return Prepared(
+                item.id, item.attempts, item.kind, number, recipients, letter.raw, letter.due_date, letter.subject
+            )
         if item.raw is None:
             item.status = OutboxStatus.FAILED
             item.last_error = "nothing to send: no message body"
             return None
-        return Prepared(item.id, item.kind, number, list(item.recipients), item.raw, None)
+        return Prepared(item.id, item.attempts, item.kind, number, list(item.recipients), item.raw, None)
 
 
 def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
