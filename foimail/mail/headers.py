@@ -21,6 +21,8 @@ _POLICY = policy.default
 # is cut at MAX_FIELD_CHARS (Postfix itself keeps up to 100 KB), and once MAX_PARSED_CHARS of a header
 # section have been decoded, the rest are kept as written (unfolded, raw bytes decoded).
 MAX_FIELD_CHARS = 16_384
+MAX_ADDRESS_CHARS = 254  # RFC 5321 §4.5.3.1.3: a path is at most 256 octets with its angle brackets
+MAX_MSG_ID_CHARS = 996  # with its angle brackets, one 998-character line (RFC 5322 §2.1.1)
 MAX_PARSED_CHARS = 262_144
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _ENCODED_RUN = re.compile(rf"{_ENCODED_WORD.pattern}(?:[ \t]+{_ENCODED_WORD.pattern})*")
@@ -217,8 +219,8 @@ def parse_addresses(source: str) -> tuple[Address, ...]:
     addresses: list[Address] = []
     for name, spec in found:
         address = spec.strip().strip("<>").lower()
-        if not address:
-            continue
+        if not address or len(address) > MAX_ADDRESS_CHARS:
+            continue  # RFC 5321 §4.5.3.1.3: no server relays a longer path; it could not be stored either
         # "MAILER-DAEMON@host (Mail Delivery System)": the old comment form still carries the name.
         display = " ".join((name or comment_names.get(address, "")).split())
         if len(display) > 1 and display[0] == display[-1] and display[0] in "'\"":  # Outlook's 'Name'
@@ -232,7 +234,8 @@ def parse_msg_ids(value: str) -> tuple[str, ...]:
     ids = ["".join(match.group(1).split()) for match in _MSG_ID.finditer(value)]
     if not ids:  # some web mailers omit the angle brackets
         ids = [token.strip(",;") for token in value.split() if "@" in token and not set(token) & set('()<>"')]
-    return tuple(dict.fromkeys(f"<{msg_id}>" for msg_id in ids if msg_id))
+    # RFC 5322 §2.1.1: a line is at most 998 characters; a longer "id" is not one (nor storable as one).
+    return tuple(dict.fromkeys(f"<{msg_id}>" for msg_id in ids if msg_id and len(msg_id) <= MAX_MSG_ID_CHARS))
 
 
 # RFC 5322 §3.6.4 msg-id: "<" id-left "@" id-right ">", printable ASCII without angle brackets or a second @

@@ -31,6 +31,7 @@ from foimail.usecases.outbox import enqueue, suppress
 log = logging.getLogger("foimail.intake")
 
 SUBJECT_LIMIT = 2000
+NAME_LIMIT = 320  # the column; a display name longer than that is a mail client gone wrong
 
 
 def case_for(session: Session, message: InboundMessage, verdict: Verdict) -> Case | None:
@@ -73,7 +74,7 @@ def register(ctx: AppContext, session: Session, stored: StoredMessage, message: 
         year=year,
         seq=seq,
         requester_address=requester.address if requester else "",
-        requester_name=requester.name if requester else "",
+        requester_name=requester.name[:NAME_LIMIT] if requester else "",
         requester_source=str(source) if requester and source else None,
         subject=message.subject[:SUBJECT_LIMIT],
         received_at=stored.received_at,

@@ -20,6 +20,8 @@ MSG_IDS = [
     pytest.param("", (), id="empty"),
     pytest.param("<>", (), id="empty-brackets"),
     pytest.param("garbage", (), id="garbage"),
+    pytest.param("<" + "x" * 990 + "@b.ge>", ("<" + "x" * 990 + "@b.ge>",), id="longest-that-fits-a-line"),
+    pytest.param("<" + "x" * 20000 + "@b.ge>", (), id="longer-than-a-line-is-no-id"),
 ]
 
 
@@ -74,6 +76,8 @@ ADDRESSES = [
     pytest.param("undisclosed-recipients:;", (), id="empty-group"),
     pytest.param("team: a@b.ge, c@d.ge;", (Address("a@b.ge"), Address("c@d.ge")), id="group"),
     pytest.param("", (), id="empty"),
+    pytest.param("a" * 64 + "@" + "b" * 186 + ".ge", (Address("a" * 64 + "@" + "b" * 186 + ".ge"),), id="254-fits"),
+    pytest.param("a" * 400 + "@example.org, c@d.ge", (Address("c@d.ge"),), id="over-254-is-no-address"),
 ]
 
 
