@@ -7,6 +7,7 @@ import logging
 import threading
 from datetime import datetime
 
+from foimail.adapters.election import ConsumerLock, consumer_lock
 from foimail.adapters.imap import ImapMailbox
 from foimail.adapters.maildir import MaildirSource
 from foimail.adapters.oauth import tokens_for
@@ -24,6 +25,7 @@ log = logging.getLogger("foimail.runner")
 
 MAX_BACKOFF_SECONDS = 300.0
 WAKE_CHECK_SECONDS = 0.5  # how soon the outbox notices `stop` while it waits for a wake-up
+STANDBY_SECONDS = 2.0  # how often a standing-by daemon tries to take over the mailbox
 
 
 def handle_message(ctx: AppContext, raw: bytes, source: str, received_at: datetime | None) -> IntakeResult:
@@ -55,12 +57,20 @@ class IntakeRunner:
     """Watch the mail sources (IMAP and/or a Maildir) and process everything that arrives."""
 
     def __init__(
-        self, ctx: AppContext, sources: list[MailSource] | None = None, wake: threading.Event | None = None
+        self,
+        ctx: AppContext,
+        sources: list[MailSource] | None = None,
+        wake: threading.Event | None = None,
+        election: ConsumerLock | None = None,
     ) -> None:
         self.ctx = ctx
-        self.ready = threading.Event()  # set once every source has been reached and drained
+        self.ready = threading.Event()  # set once every source has been reached and drained (or we stand by)
         self.sources = mail_sources(ctx) if sources is None else sources
         self.wake = wake if wake is not None else threading.Event()  # set after each commit: the outbox looks
+        # One consumer per mailbox among daemons sharing a database; the name is the sources' own.
+        name = " ".join(source.source_name for source in self.sources)
+        self.election = consumer_lock(ctx.engine, name) if election is None else election
+        self.leading: bool | None = None  # None until the first election
 
     def run_once(self) -> int:
         """Process everything waiting now; return how many messages were handled."""
@@ -112,6 +122,10 @@ class IntakeRunner:
         poll = float(self.ctx.settings.imap.poll_seconds)
         while not stop.is_set():
             try:
+                if not self._lead():
+                    self.ready.set()  # the database is reached; the mailbox is another daemon's for now
+                    stop.wait(STANDBY_SECONDS)
+                    continue
                 self.run_once()
                 self.ready.set()
                 backoff = 1.0
@@ -123,6 +137,19 @@ class IntakeRunner:
                 stop.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
         self.close()
+        self.election.release()
+
+    def _lead(self) -> bool:
+        """Checked before every pass: a daemon that lost the mailbox stops consuming it at once."""
+        leading = self.election.acquire()
+        if leading != self.leading:
+            if leading:
+                log.info("intake: this daemon consumes the mailbox")
+            else:
+                log.info("intake: standing by; another daemon consumes the mailbox")
+                self.close()
+            self.leading = leading
+        return leading
 
     def _wait(self, stop: threading.Event, poll: float) -> None:
         """The last source waits: IMAP's IDLE wakes at once on new mail; a Maildir alone is polled."""

@@ -11,6 +11,7 @@ from types import FrameType
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from foimail.adapters import sdnotify
+from foimail.adapters.election import hold_sqlite_daemon_lock
 from foimail.adapters.http import serve
 from foimail.adapters.scheduler import start_scheduler
 from foimail.config import Settings
@@ -105,6 +106,7 @@ def run_daemon(settings: Settings) -> int:
     unauthenticated = settings.office.officers_unauthenticated
     if unauthenticated and not settings.office.allow_unauthenticated_officers:
         raise ConfigError("office.trusted_authserv_id", settings.source, unauthenticated)
+    hold_sqlite_daemon_lock(settings.database.url)  # held until the process ends, however it ends
     ctx = build_context(settings)
     daemon = Daemon(ctx)
 
