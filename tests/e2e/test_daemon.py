@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -15,102 +14,12 @@ import urllib.request
 from email.policy import default
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 from foimail.store.db import upgrade
+from tests.support.daemon import USER, burst, free_port, scalar, start, wait_until, write_config
 from tests.support.mails import request_mail
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-USER = "foi@batumi.ge"
-REQUEST_SAMPLES = sorted(p for p in SAMPLES.glob("request_*.eml"))
 SET_ASIDE_SAMPLES = sorted(p for p in SAMPLES.glob("*.eml") if p.name.startswith(("bounce_", "autoreply_")))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def write_config(tmp_path: Path, database_url: str, dovecot, smtp_server, http_port: int) -> Path:  # type: ignore[no-untyped-def]
-    path = tmp_path / "foimail.toml"
-    path.write_text(
-        f"""
-[database]
-url = "{database_url}"
-[imap]
-host = "{dovecot.host}"
-port = {dovecot.port}
-security = "none"
-username = "{USER}"
-password = "{dovecot.users[USER]}"
-poll_seconds = 2
-[smtp]
-host = "{smtp_server.host}"
-port = {smtp_server.port}
-security = "none"
-timeout_seconds = 5
-[office]
-notify = ["foi-officer@batumi.ge"]
-trusted_authserv_id = "mx.batumi.ge"
-[stats]
-export_dir = "{tmp_path / "stats"}"
-[http]
-listen = "127.0.0.1:{http_port}"
-[log]
-format = "json"
-""",
-        encoding="utf-8",
-    )
-    return path
-
-
-def start(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "FOIMAIL_CONFIG": str(config)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "foimail.cli", "run"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("ab"),
-    )
-
-
-def wait_until(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def scalar(url: str, sql: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return int(connection.execute(text(sql)).scalar_one())
-    finally:
-        engine.dispose()
-
-
-def burst(count: int) -> list[bytes]:
-    """Many shapes: the real-client samples, plain Georgian mail, attachments, and set-aside mail."""
-    messages: list[bytes] = []
-    for i in range(count):
-        if i % 4 == 0 and REQUEST_SAMPLES:
-            raw = REQUEST_SAMPLES[(i // 4) % len(REQUEST_SAMPLES)].read_bytes()
-            messages.append(re.sub(rb"(?im)^message-id:\s*<", f"Message-ID: <b{i}.".encode(), raw, count=1))
-        elif i % 4 == 1:
-            messages.append(
-                request_mail(
-                    sender=f"citizen{i}@example.org",
-                    body=f"მოთხოვნა №{i}",
-                    attachments=[(f"განცხადება-{i}.pdf", "application/pdf", b"%PDF-1.4 " * 50)],
-                )
-            )
-        else:
-            messages.append(request_mail(sender=f"citizen{i}@example.org", subject=f"მოთხოვნა {i}", body=f"ტექსტი {i}"))
-    return messages
 
 
 def test_burst_kill_9_and_restart_lose_nothing_and_duplicate_nothing(  # type: ignore[no-untyped-def]

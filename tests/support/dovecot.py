@@ -7,6 +7,7 @@ Fixtures:
                                token at our loopback authorization server (``passdb { driver = oauth2 }``,
                                RFC 7662 introspection); its helpers log in with tokens minted there.
     oauth_mailbox  (function)  that instance after ``reset``, and the authorization server after its own.
+    restartable_dovecot  (function)  a Dovecot of the test's own with ``restart()`` on the same ports.
 
 The instance has its own base_dir, config file, maildirs and log in a temp dir, listens on free loopback
 ports and is stopped at session end. A failing test that used it gets the log lines it caused in its report.
@@ -16,6 +17,7 @@ UIDs are not reset between tests: compare with ``folder_uids``, never assume the
 from __future__ import annotations
 
 import contextlib
+import imaplib
 import os
 import pwd
 import re
@@ -140,6 +142,18 @@ class DovecotServer:
         match = _APPENDUID.search(response)
         assert match is not None, f"no APPENDUID in {response!r}"
         return int(match.group(1))
+
+    def append_many(self, user: str, raws: list[bytes], folder: str = "INBOX") -> list[bytes]:
+        """APPEND each message on one connection; return those the server accepted (it may refuse some)."""
+        accepted = []
+        with self.client(user) as imap:
+            for raw in raws:
+                try:
+                    imap.append(folder, raw)
+                except imaplib.IMAP4.error:
+                    continue
+                accepted.append(raw)
+        return accepted
 
     def folder_uids(self, user: str, folder: str) -> list[int]:
         with self.client(user) as imap:
@@ -273,6 +287,17 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(STOP_TIMEOUT)
 
 
+def _launch(binary: str, root: Path) -> subprocess.Popen[bytes]:
+    with (root / "stderr.log").open("ab") as stderr:
+        return subprocess.Popen(
+            [binary, "-F", "-c", str(root / "dovecot.conf")],
+            stdin=subprocess.DEVNULL,
+            stdout=stderr,
+            stderr=stderr,
+            start_new_session=True,
+        )
+
+
 def _start(binary: str, root: Path, settings: dict[str, object]) -> tuple[DovecotServer, subprocess.Popen[bytes]]:
     for _ in range(START_ATTEMPTS):
         port, ssl_port = free_ports(2)
@@ -280,14 +305,7 @@ def _start(binary: str, root: Path, settings: dict[str, object]) -> tuple[Doveco
         greeting = f"foimail test Dovecot {root.name}"  # not some other server that took the port
         config = CONFIG.format(root=root, port=port, ssl_port=ssl_port, greeting=greeting, **settings)
         config_path.write_text(config)
-        with (root / "stderr.log").open("wb") as stderr:
-            process = subprocess.Popen(
-                [binary, "-F", "-c", str(config_path)],
-                stdin=subprocess.DEVNULL,
-                stdout=stderr,
-                stderr=stderr,
-                start_new_session=True,
-            )
+        process = _launch(binary, root)
         if _wait_ready(process, (port, ssl_port), greeting):
             server = DovecotServer(LOOPBACK, port, ssl_port, root / "dovecot.log", root / "cert.pem")
             return server, process
@@ -307,6 +325,38 @@ def _running(auth: dict[str, str], **extra: str) -> Iterator[DovecotServer]:
             yield server
         finally:
             _stop(process)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class RestartableDovecot:
+    """A Dovecot of one test's own, which the test may restart on the same ports (a mail server update)."""
+
+    server: DovecotServer
+    binary: str
+    root: Path
+    process: subprocess.Popen[bytes]
+
+    def restart(self) -> None:
+        _stop(self.process)
+        self.process = _launch(self.binary, self.root)
+        greeting = f"foimail test Dovecot {self.root.name}"
+        if not _wait_ready(self.process, (self.server.port, self.server.ssl_port), greeting):
+            raise AssertionError(f"Dovecot did not come back on its ports:\n{_log_tail(self.root)}")
+
+
+@pytest.fixture
+def restartable_dovecot() -> Iterator[RestartableDovecot]:
+    binary = _dovecot_binary()
+    root = Path(tempfile.mkdtemp(prefix="foimail-dovecot-"))
+    try:
+        server, process = _start(binary, root, _prepare(root))
+        own = RestartableDovecot(server, binary, root, process)
+        try:
+            yield own
+        finally:
+            _stop(own.process)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

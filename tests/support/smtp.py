@@ -8,7 +8,7 @@ Fixtures (function scope, a fresh server per test):
                      tokens are checked at the loopback authorization server (``token_endpoint``).
 
 Both yield an ``SmtpServer``: host, port, cert_path, user, password, ``messages`` (RecordedMail, in the order
-accepted) and the controls ``refuse``, ``accept``, ``hang``, ``require_auth`` and ``wait_for``.
+accepted) and the controls ``refuse``, ``refuse_recipient``, ``accept``, ``hang``, ``require_auth`` and ``wait_for``.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ class SmtpServer:
         self._refusal: _Refusal | None = None
         self._hang_seconds = 0.0
         self._auth_required = False
+        self._refused_recipients: dict[str, str] = {}
 
     # -- controls, called from the test ------------------------------------------------------------------
 
@@ -73,6 +74,11 @@ class SmtpServer:
         """Answer ``code text`` at RCPT or DATA, ``times`` times or (None) until ``accept()``."""
         with self._changed:
             self._refusal = _Refusal(reply=f"{code} {text}", at=at, times=times)
+
+    def refuse_recipient(self, address: str, code: int = 550, text: str = "5.1.1 user unknown") -> None:
+        """Answer RCPT TO ``address`` with ``code text`` every time (a mailbox that does not exist)."""
+        with self._changed:
+            self._refused_recipients[address.lower()] = f"{code} {text}"
 
     def hang(self, seconds: float) -> None:
         """Hold every DATA reply back ``seconds``; a message is recorded only if the client waits for it."""
@@ -115,6 +121,10 @@ class SmtpServer:
         refusal = self._take_refusal("RCPT")
         if refusal is not None:
             return refusal
+        with self._changed:
+            refused = self._refused_recipients.get(address.lower())
+        if refused is not None:
+            return refused
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
