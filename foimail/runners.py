@@ -71,6 +71,7 @@ class IntakeRunner:
         name = " ".join(source.source_name for source in self.sources)
         self.election = consumer_lock(ctx.engine, name) if election is None else election
         self.leading: bool | None = None  # None until the first election
+        self.handled = 0  # messages processed since start: progress resets the backoff
 
     def run_once(self) -> int:
         """Process everything waiting now; return how many messages were handled."""
@@ -91,6 +92,7 @@ class IntakeRunner:
                 folder = settings.quarantine_folder if result.quarantined else settings.processed_folder
                 moves.setdefault(folder, []).append(arrived.key)
                 count += 1
+                self.handled += 1
             # Only after the batch's commits: a crash before the move leaves messages deduplication recognises.
             for folder, keys in moves.items():
                 source.move(keys, folder)
@@ -117,9 +119,14 @@ class IntakeRunner:
             source.close()
 
     def run(self, stop: threading.Event) -> None:
-        """Until `stop`: drain, then wait (IDLE or poll); on errors reconnect with backoff 1 s doubling to 5 min."""
+        """Until `stop`: drain, then wait (IDLE or poll); on errors reconnect with backoff 1 s doubling to 5 min.
+
+        A pass that processed anything before failing starts the backoff over: dropped connections in the
+        middle of a burst must not stall intake for minutes.
+        """
         backoff = 1.0
         poll = float(self.ctx.settings.imap.poll_seconds)
+        handled_before = self.handled
         while not stop.is_set():
             try:
                 if not self._lead():
@@ -131,6 +138,8 @@ class IntakeRunner:
                 backoff = 1.0
                 self._wait(stop, poll)
             except (TransientError, PermanentError) as exc:
+                if self.handled != handled_before:
+                    backoff, handled_before = 1.0, self.handled
                 log.warning("intake error: %s; retrying in %.0f s", exc, backoff)
                 self._record_error(str(exc))
                 self.close()
