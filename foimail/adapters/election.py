@@ -24,6 +24,8 @@ from foimail.errors import FoimailError, TransientError
 
 log = logging.getLogger("foimail.election")
 
+KEEPALIVES = ("SET tcp_keepalives_idle = 10", "SET tcp_keepalives_interval = 5", "SET tcp_keepalives_count = 3")
+
 
 class AlreadyRunning(FoimailError):
     """Another daemon holds the SQLite database: one daemon per SQLite file."""
@@ -68,6 +70,9 @@ class AdvisoryLock:
         except DBAPIError as exc:
             raise _unavailable(exc) from exc
         try:
+            # A holder whose host vanishes sends no FIN: the server's keepalives notice it in about 25 s.
+            for setting in KEEPALIVES:
+                connection.execute(text(setting))
             held = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar())
             connection.commit()  # the lock is the session's, not the transaction's: end the transaction
         except DBAPIError as exc:
