@@ -120,9 +120,10 @@ def register(ctx: AppContext, session: Session, stored: StoredMessage, message: 
 
 def confirmation_address(ctx: AppContext, message: InboundMessage) -> ConfirmationTarget:
     """Reply-To only when From is a configured web form or its domain was authenticated; else From."""
-    # A sender read from Reply-To itself (no usable From) vouches for nothing: it is the address in question.
-    from_header = message.sender is not None and message.sender_source is not SenderSource.REPLY_TO
-    sender = message.sender.address if message.sender and from_header else ""
+    if message.sender is not None and message.sender_source is SenderSource.REPLY_TO:
+        # No address in From: Reply-To is the only one given, no more exposed than a forged From would be.
+        return ConfirmationTarget(message.sender.address, "reply-to: From has no address")
+    sender = message.sender.address if message.sender else ""
     office = ctx.settings.office
     authenticated: str | None = None
     if office.trusted_authserv_id and sender:

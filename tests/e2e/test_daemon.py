@@ -26,7 +26,10 @@ def test_burst_kill_9_and_restart_lose_nothing_and_duplicate_nothing(  # type: i
     database_url, mailbox, smtp_server, tmp_path
 ) -> None:
     upgrade(database_url)
-    config = write_config(tmp_path, database_url, mailbox, smtp_server, free_port())
+    # A confirmation cut off by the kill is sent again once its lease runs out: 10 s here, not the default 60 s.
+    config = write_config(
+        tmp_path, database_url, mailbox, smtp_server, free_port(), "[outbox]\nsend_lease_seconds = 10\n"
+    )
     log = tmp_path / "daemon.log"
     messages = burst(60)
     set_aside = [p.read_bytes() for p in SET_ASIDE_SAMPLES[:4]]

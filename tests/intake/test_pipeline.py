@@ -311,3 +311,16 @@ def test_bottom_posted_command_under_a_quote_is_obeyed(make_app) -> None:  # typ
     assert (case.outcome, case.refusal_ground) == ("answered_partial", "personal_data")
     text = relayed_text(ctx)
     assert "#partial" not in text and "Internal" not in text and "ნაწილი თანდართულია" in text
+
+
+def test_a_message_whose_from_has_no_address_is_confirmed_at_its_reply_to(make_app) -> None:  # type: ignore[no-untyped-def]
+    # A name-only From (a mass mailer): Reply-To is the only address given, and the reason says so.
+    ctx = make_app()
+    raw = request_mail(sender="x@example.org", headers={"Reply-To": "nino@example.org"})
+    raw = b"\r\n".join(
+        b"From: =?utf-8?b?4YOc4YOY4YOc4YOd?=" if line.startswith(b"From:") else line for line in raw.split(b"\r\n")
+    )
+    process_one(ctx, raw, source="t")
+    item, event = confirmation_and_registration(ctx)
+    assert item.recipients == ["nino@example.org"]
+    assert event.detail["confirm_to_reason"] == "reply-to: From has no address"
