@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from foimail.adapters.election import AdvisoryLock, AlreadyRunning, hold_sqlite_daemon_lock
+from tests.support.daemon import wait_until
 
 MAILBOX = "imap://foi@batumi.ge@mail.batumi.ge:993/INBOX"
 
@@ -26,7 +27,8 @@ def test_one_holder_and_a_takeover_when_its_connection_is_cut(postgres_url) -> N
         first.connection.commit()
         with engine.connect() as admin:
             admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        assert second.acquire()  # the server dropped the lock with the connection
+        # The server drops the lock with the connection, once the terminated backend has exited.
+        assert wait_until(second.acquire, 10)
         assert not first.acquire()  # the old holder notices and stands by
         second.release()
         assert first.acquire()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from foimail.config import OfficeSettings
 from foimail.runners import OutboxRunner
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, Event, StoredMessage
@@ -32,7 +33,9 @@ RECOVERED = {
 @pytest.mark.parametrize("name", sorted(RECOVERED))
 def test_recovered_sender_is_registered_and_confirmed(make_app, smtp_server, name: str) -> None:  # type: ignore[no-untyped-def]
     address, requester_name, source = RECOVERED[name]
-    ctx = make_app(smtp=smtp_settings_for(smtp_server))
+    # The city site's form writes From: noreply@batumi.ge with the citizen in Reply-To: configured as a web form.
+    office = OfficeSettings(notify=("foi-officer@batumi.ge",), webform_senders=("noreply@batumi.ge",))
+    ctx = make_app(smtp=smtp_settings_for(smtp_server), office=office)
     result = process_one(ctx, (SAMPLES / name).read_bytes(), source="t")
     assert result.kind == "request", result.reasons
     with unit_of_work(ctx.sessions) as session:
