@@ -124,16 +124,25 @@ def test_ready_is_sent_only_once_the_mailbox_is_reached(database_url, mailbox, s
         notify_path = tmp_path / f"notify-{expect_ready}.sock"
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         listener.bind(str(notify_path))
-        listener.settimeout(8 if expect_ready else 4)
         env = {**os.environ, "FOIMAIL_CONFIG": str(config), "NOTIFY_SOCKET": str(notify_path)}
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "foimail.cli", "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        log_path = tmp_path / f"daemon-{expect_ready}.log"
+        with log_path.open("wb") as log_file:
+            daemon = subprocess.Popen(
+                [sys.executable, "-m", "foimail.cli", "run"], env=env, stdout=subprocess.DEVNULL, stderr=log_file
+            )
         try:
-            try:
+            if expect_ready:
+                listener.settimeout(60)
                 received = listener.recv(256).decode()
-            except TimeoutError:
-                received = ""
+            else:
+                # Not a fixed pause (a loaded machine may still be importing): wait until the daemon has tried
+                # the mailbox and been refused; READY=1 must not have been sent by then.
+                assert wait_until(lambda path=log_path: "intake error" in path.read_text(errors="replace"), 60)
+                listener.setblocking(False)
+                try:
+                    received = listener.recv(256).decode()
+                except BlockingIOError:
+                    received = ""
             assert ("READY=1" in received) is expect_ready, received
         finally:
             daemon.send_signal(signal.SIGTERM)
