@@ -15,7 +15,7 @@ from typing import Final
 
 from foimail.core.commands import RefusalGround
 from foimail.core.statistics import LANGUAGES, Label
-from foimail.core.vocabulary import CaseStatus, MessageKind, OutboxKind, Outcome
+from foimail.core.vocabulary import CaseStatus, MessageKind, OutboxKind, Outcome, StoredKind
 
 __all__ = ["LABELS", "LabelGroup", "label"]
 
@@ -76,17 +76,24 @@ LABELS: Final[Mapping[LabelGroup, Mapping[str, Label]]] = {
     ),
     LabelGroup.MESSAGE: _group(
         # Besides the classifier's kinds, the kinds usecases/ store a message under once handled.
-        Label("pending", "დაუმუშავებელი", "not yet processed"),
+        Label(StoredKind.PENDING, "დაუმუშავებელი", "not yet processed"),
         Label(MessageKind.REQUEST, "მოთხოვნა", "request"),
         Label(MessageKind.TAGGED, "წერილი საქმის ნომრით", "message naming a case"),
-        Label("follow_up", "დამატებითი წერილი საქმეზე", "follow-up on a case"),
+        Label(StoredKind.FOLLOW_UP, "დამატებითი წერილი საქმეზე", "follow-up on a case"),
+        Label(StoredKind.DUPLICATE, "უკვე მიღებული წერილის ასლი", "copy of a message already received"),
         Label(MessageKind.BOUNCE, "მიუწოდებლობის შეტყობინება", "bounce"),
         Label(MessageKind.AUTO_REPLY, "ავტომატური პასუხი", "automatic reply"),
         Label(MessageKind.OWN_MAIL, "ჩვენივე წერილი", "our own mail"),
         Label(MessageKind.SPAM, "სპამი", "spam"),
         Label(MessageKind.UNPARSEABLE, "გაუმართავი წერილი", "unreadable message"),
-        Label("officer", "თანამშრომლის წერილი", "officer's message"),
-        Label("officer_error", "თანამშრომლის წერილი შეცდომით", "officer's message with errors"),
+        Label(StoredKind.OFFICER, "თანამშრომლის წერილი", "officer's message"),
+        Label(StoredKind.OFFICER_ERROR, "თანამშრომლის წერილი შეცდომით", "officer's message with errors"),
+        Label(
+            StoredKind.OFFICER_RETURNED,
+            "თანამშრომლის წერილი, დაბრუნებული გაუგზავნელად",
+            "officer's message, returned unsent",
+        ),
+        Label(StoredKind.OFFICER_NOTE, "თანამშრომლის შენიშვნა საქმეზე", "officer's note on a case"),
     ),
     LabelGroup.DEADLINE: _group(
         Label(

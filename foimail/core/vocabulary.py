@@ -47,6 +47,22 @@ class MessageKind(StrEnum):
     UNPARSEABLE = "unparseable"
 
 
+class StoredKind(StrEnum):
+    """What a stored incoming message became once handled, besides the classifier's `MessageKind`s.
+
+    A stored message's `kind` is one of these, a `MessageKind`, or (for what foimail sent) an `OutboxKind`;
+    each has a label (core/labels.py), so a digest or an export never shows a machine name.
+    """
+
+    PENDING = "pending"  # stored, not yet classified (a crash between the two leaves it so)
+    FOLLOW_UP = "follow_up"
+    DUPLICATE = "duplicate"  # a copy of a stored message under other headers
+    OFFICER = "officer"  # an officer's answer or command
+    OFFICER_ERROR = "officer_error"
+    OFFICER_RETURNED = "officer_returned"  # an officer's mail that could not be acted on, returned
+    OFFICER_NOTE = "officer_note"
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"

@@ -13,7 +13,7 @@ from foimail.core.message import InboundMessage, SenderSource
 from foimail.core.numbering import format_number
 from foimail.core.recipients import ConfirmationTarget, confirmation_target, matches_any, suppression_reason
 from foimail.core.subject import carries_tag
-from foimail.core.vocabulary import CaseStatus, OutboxKind
+from foimail.core.vocabulary import CaseStatus, OutboxKind, StoredKind
 from foimail.mail.authenticity import check_sender_authenticity
 from foimail.store.models import Case, StoredMessage
 from foimail.store.queries import (
@@ -85,7 +85,7 @@ def register(ctx: AppContext, session: Session, stored: StoredMessage, message: 
     session.add(case)
     session.flush()
     stored.case_id = case.id
-    stored.kind = "request"
+    stored.kind = MessageKind.REQUEST
     record_event(
         session,
         at=now,
@@ -149,7 +149,7 @@ def follow_up(
 ) -> None:
     """A further message on a known case from someone other than an officer: kept, the officer told."""
     stored.case_id = case.id
-    stored.kind = "follow_up"
+    stored.kind = StoredKind.FOLLOW_UP
     record_event(session, at=now, actor=stored.sender or "<unknown>", kind="follow_up", case=case, message=stored)
     recipients = [case.assigned_officer] if case.assigned_officer else list(ctx.settings.office.notify)
     if not recipients:

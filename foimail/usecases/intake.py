@@ -16,7 +16,7 @@ from foimail.context import AppContext
 from foimail.core.classify import MessageKind, Verdict, classify
 from foimail.core.message import InboundMessage
 from foimail.core.recipients import matches_any
-from foimail.core.vocabulary import Direction
+from foimail.core.vocabulary import Direction, StoredKind
 from foimail.mail.parse import parse_message
 from foimail.store.db import unit_of_work
 from foimail.store.models import StoredAttachment, StoredMessage
@@ -95,7 +95,7 @@ def _route(
     earlier = inbound_by_message_id(session, message.message_id) if message.message_id else None
     if earlier is not None and earlier.id != stored.id and earlier.sender == stored.sender:
         reason = f"same Message-ID as stored message #{earlier.id} (a copy with other headers)"
-        return _set_aside(session, stored, "duplicate", (reason,), doubtful=False)
+        return _set_aside(session, stored, StoredKind.DUPLICATE, (reason,), doubtful=False)
     sender = message.sender.address if message.sender else ""
     officers = ctx.settings.office.officers
     # A web form on the city's own site writes From: noreply@<city> with the citizen in Reply-To.
@@ -134,7 +134,7 @@ def _store(
         size=len(raw),
         sender="",
         subject="",
-        kind="pending",
+        kind=StoredKind.PENDING,
         reasons=[],
         defects=[],
         set_aside=False,

@@ -27,7 +27,7 @@ from foimail.core.classify import Verdict
 from foimail.core.commands import OUTCOME_KINDS, Command, CommandKind, ParsedCommands, parse_commands
 from foimail.core.message import Attachment, InboundMessage
 from foimail.core.subject import tagged_subject
-from foimail.core.vocabulary import CaseStatus, OutboxKind, Outcome
+from foimail.core.vocabulary import CaseStatus, OutboxKind, Outcome, StoredKind
 from foimail.mail.answer import officer_answer
 from foimail.mail.authenticity import AuthenticityVerdict, check_sender_authenticity
 from foimail.mail.compose import make_message_id
@@ -97,7 +97,7 @@ def handle_officer_message(
     if relays and answer.unsafe:
         return return_unsafe(ctx, session, stored, message, case, answer.unsafe, now)
     stored.case_id = case.id
-    stored.kind = "officer"
+    stored.kind = StoredKind.OFFICER
     for command in parsed.commands:
         _apply_internal(ctx, session, case, command, sender, stored, now)
     if internal_only:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from foimail.context import AppContext
 from foimail.core.message import Attachment, InboundMessage
 from foimail.core.numbering import format_number
-from foimail.core.vocabulary import OutboxKind
+from foimail.core.vocabulary import OutboxKind, StoredKind
 from foimail.store.models import Case, StoredMessage
 from foimail.store.queries import record_event
 from foimail.usecases.notices import notify
@@ -72,7 +72,7 @@ def reject(
 ) -> IntakeResult:
     """Nothing relayed; the officer is told why; the message is kept, set aside (promotable)."""
     sender = sender_of(message)
-    stored.kind = "officer_error"
+    stored.kind = StoredKind.OFFICER_ERROR
     stored.reasons = errors
     stored.set_aside = True
     if case is not None:
@@ -143,7 +143,7 @@ def return_unsafe(
 ) -> IntakeResult:
     """The fail-safe: nothing relayed, the case unchanged, the mail sent back to its officer with the reason."""
     sender = sender_of(message)
-    stored.kind = "officer_returned"
+    stored.kind = StoredKind.OFFICER_RETURNED
     stored.reasons = [reason]
     stored.set_aside = True
     stored.case_id = case.id
@@ -183,7 +183,7 @@ def record_copy(
     """FOI only in Cc/Bcc, the requester not addressed: an internal note on the case; no relay, no outcome."""
     sender = sender_of(message)
     stored.case_id = case.id
-    stored.kind = "officer_note"
+    stored.kind = StoredKind.OFFICER_NOTE
     how = "the FOI address only in copy, the requester not among the recipients"
     record_event(session, at=now, actor=sender, kind="note", case=case, message=stored, text=text, how=how)
     values = {"case_number": case.number, "original_subject": message.subject}

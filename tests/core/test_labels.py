@@ -9,7 +9,7 @@ import pytest
 from foimail.core.commands import RefusalGround
 from foimail.core.labels import LABELS, LabelGroup, label
 from foimail.core.statistics import OUTCOMES
-from foimail.core.vocabulary import CaseStatus, MessageKind, OutboxKind, Outcome
+from foimail.core.vocabulary import CaseStatus, MessageKind, OutboxKind, Outcome, StoredKind
 
 GEORGIAN = re.compile(r"[\u10d0-\u10ff]")
 
@@ -31,7 +31,7 @@ def test_every_value_of_a_group_has_a_label(group: LabelGroup, values: set[str])
 
 
 def test_every_kind_of_incoming_message_has_a_label() -> None:
-    assert set(MessageKind) <= set(LABELS[LabelGroup.MESSAGE])
+    assert set(MessageKind) | set(StoredKind) == set(LABELS[LabelGroup.MESSAGE])
 
 
 @pytest.mark.parametrize("group", list(LabelGroup))
