@@ -55,7 +55,9 @@ def recompute_due_dates(ctx: AppContext, actor: str = "foimail") -> list[tuple[s
     now = ctx.clock()
     changed: list[tuple[str, str, str]] = []
     with unit_of_work(ctx.sessions) as session:
-        query = select(Case).where(Case.status == CaseStatus.OPEN, Case.confirmed_at.is_not(None))
+        # Every daemon recomputes at start-up. FOR UPDATE makes a second one starting alongside wait for the
+        # first and read the dates it wrote, so a move is recorded (and logged) once, not once per daemon.
+        query = select(Case).where(Case.status == CaseStatus.OPEN, Case.confirmed_at.is_not(None)).with_for_update()
         for case in session.execute(query).scalars():
             assert case.confirmed_at is not None
             new = due_date(case.confirmed_at, ctx.calendar, ctx.deadline_rules, ctx.tz)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from foimail.config import CalendarSettings
 from foimail.store.db import unit_of_work
@@ -57,3 +58,24 @@ def test_extra_day_off_from_config_moves_open_case(make_app) -> None:  # type: i
     ctx = make_app(calendar=CalendarSettings(extra_days_off=(date(2026, 12, 3),)))
     add_case(ctx, "FOI-2026-00001", datetime(2026, 11, 20, 13, 30, tzinfo=UTC), date(2026, 12, 3))
     assert recompute_due_dates(ctx) == [("FOI-2026-00001", "2026-12-03", "2026-12-04")]
+
+
+def test_two_daemons_starting_together_move_a_date_once(make_app) -> None:  # type: ignore[no-untyped-def]
+    """The other daemon has moved the date and not yet committed: this one waits for it, then finds nothing."""
+    ctx = make_app()
+    add_case(ctx, "FOI-2025-00001", datetime(2025, 12, 31, 6, 0, tzinfo=UTC), date(2026, 1, 14))
+    results: list[list[tuple[str, str, str]]] = []
+    with unit_of_work(ctx.sessions) as other:
+        other.execute(update(Case).values(due_date=date(2026, 1, 20)))
+        other.add(
+            Event(at=datetime(2026, 11, 20, 13, 30, tzinfo=UTC), actor="foimail", kind="due_date_moved", detail={})
+        )
+        other.flush()  # holds the row (PostgreSQL) or the write lock (SQLite) until the block ends
+        starting = threading.Thread(target=lambda: results.append(recompute_due_dates(ctx)))
+        starting.start()
+        starting.join(0.5)
+        assert starting.is_alive(), "the second daemon did not wait for the first one's transaction"
+    starting.join(10)
+    assert results == [[]]
+    with unit_of_work(ctx.sessions) as session:
+        assert len(session.execute(select(Event)).scalars().all()) == 1
