@@ -41,7 +41,7 @@ def check_sender_authenticity(
     """Authentic when the trusted server's own header says dkim or spf passed for the sender's domain."""
     domain = domain_key(sender_address.rpartition("@")[2])
     trusted = trusted_authserv_id.strip().lower()
-    for value in results_headers:
+    for index, value in enumerate(results_headers):
         unfolded = " ".join(value.split())
         authserv_id = _authserv_id(unfolded)
         if authserv_id is None:
@@ -59,7 +59,15 @@ def check_sender_authenticity(
                 for p in result.properties
             ):
                 return AuthenticityVerdict(True, f"{trusted}: {method}=pass for {domain}")
-        return AuthenticityVerdict(False, f"{trusted} reports no dkim=pass or spf=pass for {domain}")
+        reason = f"{trusted} reports no dkim=pass or spf=pass for {domain}"
+        if any(_authserv_id(" ".join(v.split())) == trusted for v in results_headers[index + 1 :]):
+            # Two milters (say OpenDKIM and an SPF policy) each writing a header: only the topmost is
+            # ours for certain, so the admin is told how to make the other result count.
+            reason += (
+                f"; a lower Authentication-Results from {trusted} is not read (a sender can write one):"
+                " have the MTA put dkim and spf results into its topmost header"
+            )
+        return AuthenticityVerdict(False, reason)
     return AuthenticityVerdict(False, f"no Authentication-Results from {trusted}")
 
 

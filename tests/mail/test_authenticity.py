@@ -88,6 +88,7 @@ REASONS = {
     "unparseable": (("mx.batumi.ge; spf=pass smtp.mailfrom=ლაშა@evil.ge", FORGED_PASS), "unparseable"),
     "no_pass": (("mx.batumi.ge; dkim=fail",), "no dkim=pass or spf=pass for batumi.ge"),
     "absent": ((), "no Authentication-Results from mx.batumi.ge"),
+    "ours_twice": (("mx.batumi.ge; dmarc=pass header.from=batumi.ge", PASS), "a lower Authentication-Results"),
 }
 
 
