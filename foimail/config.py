@@ -167,7 +167,7 @@ class LogSettings:
 
 @dataclass(frozen=True)
 class HttpSettings:
-    listen: str = ""  # "127.0.0.1:9187" serves /healthz and /metrics
+    listen: str = ""  # "127.0.0.1:9187" serves /healthz, /metrics and the mail server's PUT /wake
 
 
 @dataclass(frozen=True)

@@ -62,8 +62,11 @@ class IntakeRunner:
         sources: list[MailSource] | None = None,
         wake: threading.Event | None = None,
         election: ConsumerLock | None = None,
+        arrived: threading.Event | None = None,
     ) -> None:
         self.ctx = ctx
+        # Set by the mail server's push notification (PUT /wake): ends the wait for mail at once.
+        self.arrived = arrived if arrived is not None else threading.Event()
         self.ready = threading.Event()  # set once every source has been reached and drained (or we stand by)
         self.sources = mail_sources(ctx) if sources is None else sources
         self.wake = wake if wake is not None else threading.Event()  # set after each commit: the outbox looks
@@ -163,7 +166,7 @@ class IntakeRunner:
     def _wait(self, stop: threading.Event, poll: float) -> None:
         """The last source waits: IMAP's IDLE wakes at once on new mail; a Maildir alone is polled."""
         if self.sources:
-            self.sources[-1].wait_for_mail(stop, poll)
+            self.sources[-1].wait_for_mail(stop, poll, self.arrived)
         else:
             stop.wait(poll)
 

@@ -35,7 +35,9 @@ class Daemon:
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
         wake = threading.Event()  # intake -> outbox: a confirmation was queued, send it now
-        self.intake = IntakeRunner(ctx, wake=wake)
+        # mail server -> intake: its push notification (PUT /wake on http.listen) says mail has arrived
+        self.arrived = threading.Event()
+        self.intake = IntakeRunner(ctx, wake=wake, arrived=self.arrived)
         self.outbox = OutboxRunner(ctx, wake=wake)
         self.scheduler: BackgroundScheduler | None = None
 
@@ -52,7 +54,7 @@ class Daemon:
         self._spawn("intake", self.intake.run)
         self._spawn("outbox", self.outbox.run)
         self.scheduler = start_scheduler(self.ctx)
-        _start_http(self.ctx, self.stop)
+        _start_http(self.ctx, self.stop, self.arrived)
 
     def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
         thread = threading.Thread(target=self._guard(name, target), name=name, daemon=True)
@@ -94,9 +96,9 @@ class Daemon:
         log.info("foimail stopped")
 
 
-def _start_http(ctx: AppContext, stop: threading.Event) -> None:
+def _start_http(ctx: AppContext, stop: threading.Event, arrived: threading.Event) -> None:
     if ctx.settings.http.listen:
-        serve(ctx, stop)
+        serve(ctx, stop, arrived)
 
 
 def run_daemon(settings: Settings) -> int:

@@ -7,6 +7,7 @@ import pytest
 pytest_plugins = [
     "tests.support.oauth_server",
     "tests.support.dovecot",
+    "tests.support.dovecot_push",
     "tests.support.smtp",
     "tests.support.databases",
     "tests.support.app",

@@ -1,6 +1,8 @@
-"""The daemon's HTTP endpoint: `GET /healthz` and `GET /metrics` (Prometheus text), read at request time.
+"""The daemon's HTTP endpoint: `GET /healthz` and `GET /metrics` (Prometheus text), read at request time, and
+`PUT /wake` (or POST), the mail server's push notification that mail has arrived.
 
-Started by service.py when `http.listen` is set; stopped by the daemon's stop event. Nothing here writes.
+Started by service.py when `http.listen` is set; stopped by the daemon's stop event. Nothing here writes: a
+wake-up only ends intake's wait for mail early, so a stray or hostile one costs one look at the mailbox.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ log = logging.getLogger("foimail.adapters.http")
 TEXT_PLAIN = "text/plain; charset=utf-8"
 WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING)  # the same "waiting" as health.daemon_health
 MAX_LINE = 300
+MAX_WAKE_BODY = 64 * 1024
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -56,7 +59,7 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, int(port_text)
 
 
-def serve(ctx: AppContext, stop: threading.Event) -> threading.Thread:
+def serve(ctx: AppContext, stop: threading.Event, arrived: threading.Event | None = None) -> threading.Thread:
     """Serve `http.listen` in a daemon thread until `stop` is set; the thread ends once the port is closed.
 
     Raises ConfigError when the setting is malformed or the address cannot be bound.
@@ -70,7 +73,7 @@ def serve(ctx: AppContext, stop: threading.Event) -> threading.Thread:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(FoimailCollector(ctx))
     try:
-        server = _Server((host, port), family, ctx, registry)
+        server = _Server((host, port), family, ctx, registry, arrived or threading.Event())
     except OSError as exc:
         raise ConfigError("http.listen", ctx.settings.source, f"cannot listen on {listen}: {exc}") from exc
 
@@ -88,7 +91,7 @@ def serve(ctx: AppContext, stop: threading.Event) -> threading.Thread:
     thread = threading.Thread(target=run, name="http", daemon=True)
     thread.start()
     threading.Thread(target=watch, name="http-stop", daemon=True).start()
-    log.info("http: listening on %s (/healthz, /metrics)", listen)
+    log.info("http: listening on %s (/healthz, /metrics, /wake)", listen)
     return thread
 
 
@@ -195,10 +198,12 @@ class _Server(ThreadingHTTPServer):
         family: socket.AddressFamily,
         ctx: AppContext,
         registry: CollectorRegistry,
+        arrived: threading.Event,
     ) -> None:
         self.address_family = family
         self.ctx = ctx
         self.registry = registry
+        self.arrived = arrived
         super().__init__(address, _Handler)
 
     def server_bind(self) -> None:
@@ -217,6 +222,30 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(status, content_type, body)
         except ConnectionError:
             log.debug("http: %s went away before the answer", self.address_string())
+
+    def do_PUT(self) -> None:
+        """Dovecot's push_notification `ox` driver PUTs a small JSON document for each delivered message."""
+        status, content_type, body = self._wake(urlsplit(self.path).path)
+        try:
+            self._reply(status, content_type, body)
+        except ConnectionError:
+            log.debug("http: %s went away before the answer", self.address_string())
+
+    do_POST = do_PUT  # what other mail servers' hooks (or curl) send
+
+    def _wake(self, path: str) -> tuple[int, str, bytes]:
+        if path != "/wake":
+            return 404, TEXT_PLAIN, b"not found: PUT or POST /wake\n"
+        length = self.headers.get("Content-Length", "0")
+        size = int(length) if length.isdigit() else -1
+        if not 0 <= size <= MAX_WAKE_BODY:
+            if 0 < size <= 16 * MAX_WAKE_BODY:
+                self.rfile.read(size)  # read, so that the client gets the answer rather than a reset
+            self.close_connection = True  # an unread body must not be taken for the next request
+            return 413, TEXT_PLAIN, f"a wake-up carries at most {MAX_WAKE_BODY} bytes\n".encode()
+        self.rfile.read(size)  # its content (user, folder, uid) is not needed: intake looks for itself
+        cast(_Server, self.server).arrived.set()
+        return 200, TEXT_PLAIN, b"ok\n"
 
     def _answer(self, path: str) -> tuple[int, str, bytes]:
         server = cast(_Server, self.server)

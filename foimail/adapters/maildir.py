@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from foimail.adapters.source import ArrivedMessage
+from foimail.adapters.source import ArrivedMessage, wait_for_either
 
 
 class MaildirSource:
@@ -55,8 +55,8 @@ class MaildirSource:
             self.folders[folder].add(message)
             self.maildir.discard(key)
 
-    def wait_for_mail(self, stop: threading.Event, poll_seconds: float) -> None:
-        stop.wait(poll_seconds)
+    def wait_for_mail(self, stop: threading.Event, poll_seconds: float, arrived: threading.Event | None = None) -> None:
+        wait_for_either(stop, arrived, poll_seconds)
 
     def close(self) -> None:
         """Nothing to close."""

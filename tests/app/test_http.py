@@ -41,6 +41,18 @@ class Served:
     port: int
     stop: threading.Event
     thread: threading.Thread
+    arrived: threading.Event
+
+    def send(self, method: str, path: str, body: bytes = b"{}") -> tuple[int, str]:
+        """(status, body) of a PUT or POST, as Dovecot's push_notification driver sends it."""
+        request = urllib.request.Request(f"http://{self.host}:{self.port}{path}", data=body, method=method)
+        request.add_header("Content-Type", "application/json; charset=utf-8")
+        try:
+            with OPENER.open(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, error.read().decode()
 
     def get(self, path: str) -> tuple[int, str, str]:
         """(status, content type, body) of GET path."""
@@ -67,8 +79,8 @@ def refuses_connections(host: str, port: int, family: socket.AddressFamily = soc
 
 def start(ctx: AppContext) -> Served:
     host, port = parse_listen(ctx.settings.http.listen)
-    stop = threading.Event()
-    return Served(ctx, host, port, stop, serve(ctx, stop))
+    stop, arrived = threading.Event(), threading.Event()
+    return Served(ctx, host, port, stop, serve(ctx, stop, arrived), arrived)
 
 
 @pytest.fixture
@@ -306,3 +318,18 @@ def test_parse_listen(listen: str, expected: tuple[str, int]) -> None:
 def test_parse_listen_refuses_with_a_reason(listen: str, complaint: str) -> None:
     with pytest.raises(ValueError, match=re.escape(complaint)):
         parse_listen(listen)
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST"])
+def test_a_push_from_the_mail_server_wakes_intake(served: Served, method: str) -> None:
+    body = b'{"user":"foi@batumi.ge","event":"messageNew","folder":"INBOX","imap-uid":7}'
+    assert served.send(method, "/wake", body) == (200, "ok\n")
+    assert served.arrived.is_set()
+
+
+def test_a_push_elsewhere_or_too_large_wakes_nothing(served: Served) -> None:
+    assert served.send("PUT", "/metrics")[0] == 404
+    assert served.send("PUT", "/wake", b"x" * (64 * 1024 + 1))[0] == 413
+    assert served.get("/wake")[0] == 404  # GET reads; only PUT or POST wake
+    assert not served.arrived.is_set()
+    assert served.get("/healthz")[0] in (200, 503)  # still serving after the refusals

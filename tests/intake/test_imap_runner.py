@@ -231,3 +231,23 @@ def test_idle_does_not_sleep_through_mail_announced_before_it_began(make_app, ma
         timer.cancel()
     assert runner.run_once() == 1
     runner.close()
+
+
+@pytest.mark.parametrize("idle", [True, False], ids=["idle", "poll"])
+def test_the_mail_servers_push_ends_the_wait_for_mail(make_app, mailbox, idle: bool) -> None:  # type: ignore[no-untyped-def]
+    """PUT /wake sets `arrived`: the wait ends long before the 60 s poll (or the 30 s stop), and is cleared."""
+    ctx = make_app(imap=imap_settings_for(mailbox, poll_seconds=60, idle=idle))
+    runner = IntakeRunner(ctx)
+    runner.run_once()
+    [source] = runner.sources
+    stop, arrived = threading.Event(), threading.Event()
+    timers = [threading.Timer(0.3, arrived.set), threading.Timer(30, stop.set)]
+    for timer in timers:
+        timer.start()
+    try:
+        source.wait_for_mail(stop, 60, arrived)
+        assert not stop.is_set() and not arrived.is_set()
+    finally:
+        for timer in timers:
+            timer.cancel()
+    runner.close()

@@ -90,6 +90,7 @@ service imap-login {{
     ssl = yes
   }}
 }}
+{extra_config}
 """
 
 PASSWORD_AUTH = {
@@ -250,6 +251,7 @@ def _prepare(root: Path, auth: dict[str, str] = PASSWORD_AUTH, **extra: str) -> 
         "key_path": tls.key_path,
         "mail_uid": mail_owner.pw_uid,
         "mail_gid": mail_owner.pw_gid,
+        "extra_config": extra.get("extra_config", ""),  # e.g. tests/support/dovecot_push.py's plugin
     }
 
 
