@@ -62,11 +62,12 @@ class TimedSmtpServer(smtp_support.SmtpServer):
 
 
 @contextmanager
-def dovecot() -> Iterator[DovecotServer]:
+def dovecot(extra_config: str = "") -> Iterator[DovecotServer]:
     binary = dovecot_support._dovecot_binary()
     root = Path(tempfile.mkdtemp(prefix="foimail-bench-dovecot-"))
     try:
-        server, process = dovecot_support._start(binary, root, dovecot_support._prepare(root))
+        settings = dovecot_support._prepare(root, extra_config=extra_config)
+        server, process = dovecot_support._start(binary, root, settings)
         try:
             yield server
         finally:
