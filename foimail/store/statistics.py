@@ -4,20 +4,25 @@ What each column means is defined in ``foimail/core/statistics.py``. Here the ca
 statement: the period's cases (found through ``ix_cases_registered_at``) grouped by state, refusal ground,
 days and lateness, COUNT(*) per group. That gives a few hundred ``Tally`` rows however many cases there are,
 and ``core.statistics.statistics_row`` adds them up, the median included (from the days histogram, so no
-second sort). The yearly sections add two GROUP BY queries with COUNT(CASE ...) columns.
+second sort). The yearly report groups by the deciding official and the act relied on too, in the same
+statement, and adds its two sections up here: one pass over the period for all three (docs/PERFORMANCE.md).
 
-The statements are built once for both databases. The one thing the dialects spell differently is "the
-local date of a timestamp as a day number", so that is a construct (``LocalDay``, ``DayNumber``) compiled
-per dialect. Every statement filters by ``now`` (registered and answered no later than it), so a decision
-or registration committed while the annual report runs is invisible to all its statements alike.
+The statements are built once for both databases. What the dialects spell differently is "the local date
+of a timestamp as a day number" and "answered after a given local date", so those are constructs
+(``LocalDay``, ``DayNumber``, ``LocalDateAfter``) compiled per dialect. The statement filters by ``now``
+(registered and answered no later than it), so a decision or registration committed while the report runs
+is not counted.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, or_, select
+from sqlalchemy import Boolean, Integer, and_, case, func, literal, or_, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -54,6 +59,18 @@ class DayNumber(FunctionElement[int]):
     name = "day_number"
 
 
+class LocalDateAfter(FunctionElement[bool]):
+    """LocalDateAfter(utc_timestamp, date_column, offset_seconds): the timestamp's local date is after the date.
+
+    NULL when either is NULL. On SQLite, for a zone east of UTC (Asia/Tbilisi), this is one text comparison
+    with the UTC moment the next local day begins, instead of two date conversions per case.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "local_date_after"
+
+
 def _arguments(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
     return [compiler.process(clause, **kw) for clause in element.clauses]
 
@@ -70,7 +87,30 @@ def _local_day_sqlite(element: LocalDay, compiler: SQLCompiler, **kw: Any) -> st
 @compiles(LocalDay, "postgresql")
 def _local_day_postgresql(element: LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
     moment, offset = _arguments(element, compiler, **kw)
-    return f"(CAST(({moment} AT TIME ZONE 'UTC') + {offset} * INTERVAL '1 second' AS DATE) - DATE '1970-01-01')"
+    # Seconds since the epoch as a double: exact to the microsecond for any date foimail stores, so floor()
+    # keeps 23:59:59.999999 on its day; cheaper than converting to a local DATE (docs/PERFORMANCE.md).
+    return f"CAST(floor((date_part('epoch', {moment}) + {offset}) / {_SECONDS_PER_DAY}) AS INTEGER)"
+
+
+@compiles(LocalDateAfter, "sqlite")
+def _local_date_after_sqlite(element: LocalDateAfter, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, day, offset = element.clauses
+    arithmetic = compiler.process(LocalDay(moment, offset) > DayNumber(day), **kw)
+    moment_sql, day_sql, offset_sql = (compiler.process(clause, **kw) for clause in (moment, day, offset))
+    # East of UTC, local day D ends at 'D HH:MM:SS' UTC (HH:MM:SS = 24 h - offset; SQLite computes it once
+    # per statement). Stored text 'YYYY-MM-DD HH:MM:SS.ffffff' sorts as time does, and a moment at exactly
+    # that second (any fraction) is already the next local day. Other offsets take the day arithmetic.
+    boundary = f"' ' || time({_SECONDS_PER_DAY} - {offset_sql}, 'unixepoch')"
+    return (
+        f"(CASE WHEN {offset_sql} > 0 AND {offset_sql} < {_SECONDS_PER_DAY} "
+        f"THEN {moment_sql} >= {day_sql} || {boundary} ELSE {arithmetic} END)"
+    )
+
+
+@compiles(LocalDateAfter, "postgresql")
+def _local_date_after_postgresql(element: LocalDateAfter, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, day, offset = element.clauses
+    return str(compiler.process(LocalDay(moment, offset) > DayNumber(day), **kw))
 
 
 @compiles(DayNumber, "sqlite")
@@ -103,47 +143,86 @@ class _Terms:
         overdue = or_(and_(Case.due_date.is_not(None), Case.due_date < today), Case.forward_by < today)
         self.state = case((decided, Case.outcome), (overdue, "overdue_open"), else_="pending")
         self.ground = case((Case.outcome.in_(rules.REFUSAL_OUTCOMES), Case.refusal_ground))
-        answer_day = LocalDay(Case.answered_at, offset)
-        self.days = answer_day - LocalDay(Case.registered_at, offset)  # NULL without answered_at
-        forwarded_late = and_(Case.outcome == Outcome.FORWARDED, answer_day > DayNumber(Case.forward_by))
-        self.late = case((answer_day > DayNumber(Case.due_date), 1), (forwarded_late, 1), else_=0)  # 0 if NULLs
-        self.decision = and_(decided, Case.outcome.in_(rules.DECISION_OUTCOMES), Case.answered_at.is_not(None))
-        self.refusal = and_(decided, Case.outcome.in_(rules.REFUSAL_OUTCOMES))
-
-
-def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.count(case((condition, 1)))
-
-
-def _tallies(session: Session, terms: _Terms) -> list[rules.Tally]:
-    """The period's cases grouped by (state, ground, days, late): a few hundred rows, whatever the count."""
-    per_case = (
-        select(
-            terms.state.label("state"),
-            terms.ground.label("ground"),
-            terms.days.label("days"),
-            terms.late.label("late"),
+        self.days = LocalDay(Case.answered_at, offset) - LocalDay(Case.registered_at, offset)  # NULL: no answer
+        after_due = LocalDateAfter(Case.answered_at, Case.due_date, offset)
+        forwarded_late = and_(
+            Case.outcome == Outcome.FORWARDED, LocalDateAfter(Case.answered_at, Case.forward_by, offset)
         )
-        .where(terms.in_period)
-        .subquery()  # grouped by name: PostgreSQL sees the same bound expressions only once this way
-    )
-    keys = list(per_case.c)
-    query = select(*keys, func.count().label("cases")).group_by(*keys)
-    return [
-        rules.Tally(
-            state=row.state,
-            ground=row.ground,
-            days=None if row.days is None else int(row.days),
-            late=bool(row.late),
-            count=int(row.cases),
-        )
-        for row in session.execute(query)
+        self.late = case((after_due, 1), (forwarded_late, 1), else_=0)  # 0 if NULLs
+        # Only what the annual sections read: a decision's official, a refusal's act (fewer groups).
+        self.official = case((Case.outcome.in_(rules.DECISION_OUTCOMES), Case.deciding_official))
+        self.act = case((Case.outcome.in_(rules.REFUSAL_OUTCOMES), func.nullif(func.trim(Case.refusal_act), "")))
+
+
+# One GROUP BY row: state, ground, days, late, official, act (None without the sections), number of cases.
+_Group = tuple[str, str | None, int | None, bool, str | None, str | None, int]
+
+
+def _groups(session: Session, terms: _Terms, sections: bool) -> list[_Group]:
+    """The period's cases grouped by (state, ground, days, late) and, for `sections`, (official, act) too.
+
+    One scan of the period whatever is asked; a few hundred rows (some thousands with the sections: one per
+    official, act and days actually seen), whatever the number of cases.
+    """
+    keys = [
+        terms.state.label("state"),
+        terms.ground.label("ground"),
+        terms.days.label("days"),
+        terms.late.label("late"),
     ]
+    if sections:
+        keys += [terms.official.label("official"), terms.act.label("act")]
+    # Grouped by name: PostgreSQL sees the same bound expressions only once this way.
+    per_case = select(*keys).where(terms.in_period).subquery()
+    query = select(*per_case.c, func.count().label("cases")).group_by(*per_case.c)
+    with _hashed_groups(session):
+        rows = session.execute(query).all()
+    return [
+        (
+            row[0],
+            row[1],
+            None if row[2] is None else int(row[2]),
+            bool(row[3]),
+            row[4] if sections else None,
+            row[5] if sections else None,
+            int(row[-1]),
+        )
+        for row in rows
+    ]
+
+
+# For the grouping statement only, on PostgreSQL. The planner cannot know there are only a few hundred groups:
+# it estimates one per case for the computed keys, so it would sort the whole period on disk (work_mem 4 MB)
+# and, in a hash table, would not give the scan to parallel workers (it counts a million groups to gather).
+_PLANNER_SETTINGS = {"enable_sort": "off", "parallel_tuple_cost": "0"}
+
+
+@contextmanager
+def _hashed_groups(session: Session) -> Iterator[None]:
+    """On PostgreSQL, group in a hash table (kilobytes for the real groups), with parallel workers."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    previous = {
+        name: session.scalar(text("SELECT current_setting(:name)"), {"name": name}) for name in _PLANNER_SETTINGS
+    }
+    for name, value in _PLANNER_SETTINGS.items():
+        session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+
+
+def _tallies(groups: Iterable[_Group]) -> list[rules.Tally]:
+    return [rules.Tally(state, ground, days, late, cases) for state, ground, days, late, _, _, cases in groups]
 
 
 def period_statistics(session: Session, first: date, last: date, now: datetime, tz: tzinfo) -> dict[str, object]:
     """The 2.4 row for the requests registered on local dates first..last, outcomes as of `now`."""
-    return rules.statistics_row(first, last, _tallies(session, _Terms(first, last, now, tz)))
+    groups = _groups(session, _Terms(first, last, now, tz), sections=False)
+    return rules.statistics_row(first, last, _tallies(groups))
 
 
 def quarterly_statistics(session: Session, year: int, quarter: int, now: datetime, tz: tzinfo) -> dict[str, object]:
@@ -152,52 +231,38 @@ def quarterly_statistics(session: Session, year: int, quarter: int, now: datetim
     return period_statistics(session, first, last, now, tz)
 
 
-def _by_official(session: Session, terms: _Terms) -> list[dict[str, object]]:
-    """GAC Art. 49(b): decisions per deciding official (None: not recorded), most decisions first."""
-    counts = [_count(Case.outcome == name).label(name) for name in rules.DECISION_OUTCOMES]
-    query = (
-        select(Case.deciding_official, *counts, func.count().label("decisions"))
-        .where(terms.in_period, terms.decision)
-        .group_by(Case.deciding_official)
-    )
-    measures = (*rules.DECISION_OUTCOMES, "decisions")
-    rows = [
-        {"deciding_official": row.deciding_official, **{name: int(row._mapping[name]) for name in measures}}
-        for row in session.execute(query)
-    ]
+def _by_official(groups: Iterable[_Group]) -> list[dict[str, object]]:
+    """GAC Art. 49(b): decisions per deciding official (None: not recorded), most decisions first.
+
+    A decision: decided (its state is its outcome), not withdrawn, with an answer time (so it has days).
+    """
+    counts: Counter[tuple[str | None, str]] = Counter()
+    for state, _, days, _, official, _, cases in groups:
+        if state in rules.DECISION_OUTCOMES and days is not None:
+            counts[official, state] += cases
+    measures: dict[str | None, dict[str, int]] = {}
+    for (official, state), cases in counts.items():
+        row = measures.setdefault(official, dict.fromkeys((*rules.DECISION_OUTCOMES, "decisions"), 0))
+        row[state] += cases
+        row["decisions"] += cases
     # Sorted here, not in SQL: PostgreSQL's collation and SQLite's byte order would disagree.
-    return sorted(rows, key=lambda row: (-_int(row["decisions"]), _text_key(row["deciding_official"])))
+    ordered = sorted(measures.items(), key=lambda item: (-item[1]["decisions"], _text_key(item[0])))
+    return [{"deciding_official": official, **row} for official, row in ordered]
 
 
-def _by_act(session: Session, terms: _Terms) -> list[dict[str, object]]:
-    """GAC Art. 49(e): refusals (full and partial) per ground and legislative act relied on."""
-    keyed = (
-        select(
-            case((Case.refusal_ground.in_(_NAMED_GROUNDS), Case.refusal_ground), else_=rules.OTHER_GROUND).label(
-                "refusal_ground"
-            ),
-            func.nullif(func.trim(Case.refusal_act), "").label("refusal_act"),
-            Case.outcome.label("outcome"),
-        )
-        .where(terms.in_period, terms.refusal)
-        .subquery()
-    )
-    counts = [func.count(case((keyed.c.outcome == name, 1))).label(name) for name in rules.REFUSAL_OUTCOMES]
-    query = select(keyed.c.refusal_ground, keyed.c.refusal_act, *counts, func.count().label("refusals")).group_by(
-        keyed.c.refusal_ground, keyed.c.refusal_act
-    )
-    rows = [
-        {
-            "refusal_ground": row.refusal_ground,
-            "refusal_act": row.refusal_act,
-            **{name: int(row._mapping[name]) for name in (*rules.REFUSAL_OUTCOMES, "refusals")},
-        }
-        for row in session.execute(query)
-    ]
-    return sorted(
-        rows,
-        key=lambda row: (-_int(row["refusals"]), str(row["refusal_ground"]), _text_key(row["refusal_act"])),
-    )
+def _by_act(groups: Iterable[_Group]) -> list[dict[str, object]]:
+    """GAC Art. 49(e): decided refusals (full and partial) per ground (as in the ground columns) and act."""
+    counts: Counter[tuple[str, str | None, str]] = Counter()
+    for state, ground, _, _, _, act, cases in groups:
+        if state in rules.REFUSAL_OUTCOMES:
+            counts[ground if ground in _NAMED_GROUNDS else rules.OTHER_GROUND, act, state] += cases
+    measures: dict[tuple[str, str | None], dict[str, int]] = {}
+    for (ground, act, state), cases in counts.items():
+        row = measures.setdefault((ground, act), dict.fromkeys((*rules.REFUSAL_OUTCOMES, "refusals"), 0))
+        row[state] += cases
+        row["refusals"] += cases
+    ordered = sorted(measures.items(), key=lambda item: (-item[1]["refusals"], item[0][0], _text_key(item[0][1])))
+    return [{"refusal_ground": ground, "refusal_act": act, **row} for (ground, act), row in ordered]
 
 
 def _int(value: object) -> int:
@@ -217,15 +282,15 @@ def annual_report(session: Session, year: int, now: datetime, tz: tzinfo) -> dic
     (dicts; the fields only the office knows are None, for it to fill in).
     """
     first, last = art49_period(year)
-    terms = _Terms(first, last, now, tz)
-    totals = period_statistics(session, first, last, now, tz)
+    groups = _groups(session, _Terms(first, last, now, tz), sections=True)
+    totals = rules.statistics_row(first, last, _tallies(groups))
     open_to_appeal = sum(_int(totals[name]) for name in (*rules.REFUSAL_OUTCOMES, "overdue_open"))
     appeals: dict[str, object] = {"refusals_open_to_appeal": open_to_appeal}
     appeals.update({name: None for name in rules.OFFICE_APPEAL_FIELDS})
     return {
         "totals": totals,
-        "by_official": _by_official(session, terms),
-        "by_act": _by_act(session, terms),
+        "by_official": _by_official(groups),
+        "by_act": _by_act(groups),
         "appeals": appeals,
         "office": {field.name: None for field in rules.OFFICE_FIELDS},
     }
