@@ -1,7 +1,7 @@
 """Request statistics out of the database: annex item 2.4 (quarterly) and the GAC Art. 49 report (yearly).
 
 What each column means is defined in ``foimail/core/statistics.py``. Here the cases are counted by one SQL
-statement: the period's cases (found through ``ix_cases_registered_at``) grouped by state, refusal ground,
+statement: the period's cases (a range of ``registered_at``, indexed) grouped by state, refusal ground,
 days and lateness, COUNT(*) per group. That gives a few hundred ``Tally`` rows however many cases there are,
 and ``core.statistics.statistics_row`` adds them up, the median included (from the days histogram, so no
 second sort). The yearly report groups by the deciding official and the act relied on too, in the same
