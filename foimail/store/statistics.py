@@ -208,11 +208,10 @@ def _hashed_groups(session: Session) -> Iterator[None]:
     }
     for name, value in _PLANNER_SETTINGS.items():
         session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+    yield
+    # Not in a `finally`: after an error the transaction is aborted, and its rollback ends these local settings.
+    for name, value in previous.items():
+        session.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
 
 
 def _tallies(groups: Iterable[_Group]) -> list[rules.Tally]:
