@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
 
 from foimail.core.vocabulary import CaseStatus, OutboxStatus
@@ -82,7 +83,6 @@ class StoredMessage(Base):
     direction: Mapped[str] = mapped_column(String(3))
     message_id_header: Mapped[str | None] = mapped_column(String(998), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
-    raw: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     size: Mapped[int] = mapped_column(BigInteger)
     sender: Mapped[str] = mapped_column(String(320), default="")
     subject: Mapped[str] = mapped_column(Text, default="")
@@ -98,6 +98,22 @@ class StoredMessage(Base):
 
     case: Mapped[Case | None] = relationship(back_populates="messages", foreign_keys=[case_id])
     attachments: Mapped[list[StoredAttachment]] = relationship(back_populates="message", order_by="StoredAttachment.id")
+    raw_row: Mapped[RawMessage | None] = relationship(cascade="all, delete-orphan", single_parent=True)
+    # The bytes, read when asked for; written by store/raw.py (or by assignment, for small ones).
+    raw: AssociationProxy[bytes] = association_proxy("raw_row", "raw", creator=lambda raw: RawMessage(raw=raw))
+
+
+class RawMessage(Base):
+    """A message's bytes, in a row of their own that is written once and never updated.
+
+    On SQLite an UPDATE rebuilds the whole row, reading a blob back into memory twice over; and a blob written
+    through the incremental blob API stays unexpanded only as the row's last column (store/raw.py).
+    """
+
+    __tablename__ = "message_raw"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), primary_key=True, autoincrement=False)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class StoredAttachment(Base):

@@ -29,6 +29,7 @@ from foimail.mail.parse import parse_message
 from foimail.store.db import reading, unit_of_work
 from foimail.store.models import Case, OutboxItem, StoredMessage
 from foimail.store.queries import claim_outbox_item, due_outbox_ids, record_event, renew_send_lease
+from foimail.store.raw import add_with_raw
 from foimail.usecases import letters
 from foimail.usecases.delivery_failures import record_delivery_failure
 from foimail.usecases.officer_notices import send_receipt
@@ -156,7 +157,6 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
                 direction=Direction.OUT,
                 message_id_header=item.message_id_header,
                 sha256=digest,
-                raw=prepared.raw,
                 size=len(prepared.raw),
                 sender=ctx.settings.office.address,
                 subject=_subject_of(prepared.raw) if prepared.subject is None else prepared.subject[:2000],
@@ -169,8 +169,7 @@ def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
                 received_at=accepted_at,
                 stored_at=accepted_at,
             )
-            session.add(stored)
-            session.flush()
+            add_with_raw(session, stored, prepared.raw)
         item.status = OutboxStatus.SENT
         item.sent_at = accepted_at
         item.stored_message_id = stored.id
