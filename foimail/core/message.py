@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class DeferredBytes:
+    """A large attachment's bytes, decoded only when asked for: its size and sha256 were counted while the
+    message was parsed, so storing its facts never holds a decoded copy (docs/PERFORMANCE.md, "Memory")."""
+
+    size: int
+    sha256: str
+    decode: Callable[[], bytes] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -13,8 +25,24 @@ class Attachment:
 
     filename: str
     content_type: str
-    data: bytes
+    content: bytes | DeferredBytes
     content_id: str = ""  # Content-ID without <>, how an HTML body shows it inline (<img src="cid:...">)
+
+    @property
+    def data(self) -> bytes:
+        """The decoded bytes (decoded now, for a large attachment: only relaying it needs them)."""
+        return self.content if isinstance(self.content, bytes) else self.content.decode()
+
+    @property
+    def size(self) -> int:
+        return len(self.content) if isinstance(self.content, bytes) else self.content.size
+
+    @property
+    def sha256(self) -> str:
+        """Hex digest of the decoded bytes."""
+        if isinstance(self.content, bytes):
+            return hashlib.sha256(self.content).hexdigest()
+        return self.content.sha256
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import collapse_rfc2231_value
 
-from foimail.core.message import Address, Attachment, InboundMessage
+from foimail.core.message import Address, Attachment, DeferredBytes, InboundMessage
 from foimail.mail.bounces import failed_recipients
 from foimail.mail.charsets import decode_bytes, repair_escaped_bytes
 from foimail.mail.filenames import safe_filename
@@ -25,6 +25,7 @@ from foimail.mail.headers import (
     prepare_source,
     read_fields,
 )
+from foimail.mail.large_parts import LARGE_BODY, LargeBodies
 from foimail.mail.sender import find_sender, read_mailboxes
 from foimail.mail.text_body import html_to_text, normalise_newlines, sniff_html_charset, unflow
 
@@ -38,6 +39,7 @@ _HEADER_POLICY = policy.default
 _REGENERATE = policy.default.clone(refold_source="none", linesep="\r\n")
 _FEED_CHUNK = 1 << 20  # feeding in chunks keeps the decoded copy of a 50 MB message out of memory
 MAX_DEPTH = 30
+_CUT_ATTEMPTS = 3
 _BASE64_TEXT = re.compile(r"[A-Za-z0-9+/\s]*=*\s*")
 _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
 _WHITESPACE = re.compile(r"\s")
@@ -52,10 +54,13 @@ _EMBEDDED_MESSAGE = frozenset({"message/rfc822", "message/global"})
 _PER_RECIPIENT = frozenset({"final-recipient", "original-recipient", "action", "status"})
 
 
-def parse_message(raw: bytes) -> InboundMessage:
-    """Parse `raw` (as fetched, CRLF or LF) into an InboundMessage; never raises."""
+def parse_message(raw: bytes, *, large_body: int | None = LARGE_BODY) -> InboundMessage:
+    """Parse `raw` (as fetched, CRLF or LF) into an InboundMessage; never raises.
+
+    Bodies above `large_body` bytes are kept away from `email`'s parser (large_parts.py); None parses the
+    whole message with `email`, the reference the cut is tested against (same result, more memory)."""
     try:
-        return _parse(raw)
+        return _parse(raw, large_body)
     # The contract is "never raises": a RecursionError on absurd nesting or a stdlib bug on hostile input
     # becomes a defect, and the raw bytes stay with the caller.
     except Exception as exc:
@@ -77,10 +82,24 @@ def _feed(raw: bytes) -> Message:
     return parser.close()
 
 
-def _parse(raw: bytes) -> InboundMessage:
-    msg = _feed(raw)
+def _tree(raw: bytes, large_body: int | None) -> tuple[Message, LargeBodies | None]:
+    """The MIME tree; a large message's large bodies are cut out of it when the cut holds (large_parts.py)."""
+    if large_body is not None and len(raw) > large_body:
+        large = LargeBodies(raw, large_body)
+        for _ in range(_CUT_ATTEMPTS):  # each failed attempt leaves the bodies it got wrong in place
+            skeleton = large.skeleton()
+            if skeleton is None:
+                break
+            msg = _feed(skeleton)
+            if large.claim(msg):
+                return msg, large
+    return _feed(raw), None
+
+
+def _parse(raw: bytes, large_body: int | None) -> InboundMessage:
+    msg, large = _tree(raw, large_body)
     fields, defects = read_fields(msg, "message")
-    body = _BodyWalk()
+    body = _BodyWalk(large)
     body.walk(msg, depth=0)
     message_ids = parse_msg_ids(_source(fields, "message-id") or "")
     date_source = _source(fields, "date")
@@ -178,7 +197,8 @@ def _decode_base64(payload: str, defects: list[str], where: str) -> bytes:
 class _BodyWalk:
     """Collects body text, attachments and report parts from a MIME tree, in document order."""
 
-    def __init__(self) -> None:
+    def __init__(self, large: LargeBodies | None = None) -> None:
+        self._large = large
         self.plain: list[str] = []
         self.html_parts: list[str] = []
         self.attachments: list[Attachment] = []
@@ -227,11 +247,11 @@ class _BodyWalk:
         elif content_type in _EMBEDDED_MESSAGE:
             self._embedded_message(part, where)
         elif content_type == "message/delivery-status":
-            data = _payload_bytes(part, self.defects, where)
+            data = self._payload(part, where)
             self._read_delivery_status(data, where)
             self._attach(part, data, where)
         elif content_type == "text/rfc822-headers":
-            data = _payload_bytes(part, self.defects, where)
+            data = self._payload(part, where)
             fields, _ = read_fields(BytesHeaderParser(policy=_STRUCTURE_POLICY).parsebytes(data), where)
             self.embedded_headers.append(header_map(fields))
             self._attach(part, data, where)
@@ -239,7 +259,13 @@ class _BodyWalk:
             text = self._body_text(part, content_type, where)
             (self.plain if content_type == "text/plain" else self.html_parts).append(text)
         else:
-            self._attach(part, _payload_bytes(part, self.defects, where), where)
+            deferred = self._large.deferred(part) if self._large is not None else None
+            self._attach(part, deferred or self._payload(part, where), where)
+
+    def _payload(self, part: Message, where: str) -> bytes:
+        if self._large is not None:
+            self._large.restore(part)
+        return _payload_bytes(part, self.defects, where)
 
     def _alternative(self, part: Message, depth: int) -> None:
         """RFC 2046 §5.1.4: keep the plain alternative for `text`, the last HTML one for `html`."""
@@ -257,7 +283,7 @@ class _BodyWalk:
 
     def _multipart_without_boundary(self, part: Message, content_type: str, where: str, depth: int) -> None:
         """Broken mailers forget the boundary parameter but still write boundary lines: guess it."""
-        data = _payload_bytes(part, self.defects, where)
+        data = self._payload(part, where)
         text, _ = decode_bytes(data, None, where)
         match = _BOUNDARY_LINE.search(text)
         if match is None:
@@ -269,7 +295,7 @@ class _BodyWalk:
         self.walk(_feed(header + data), depth + 1)
 
     def _embedded_message(self, part: Message, where: str) -> None:
-        data = _payload_bytes(part, self.defects, where)
+        data = self._payload(part, where)
         subparts = _subparts(part)
         cte = str(part.get("content-transfer-encoding", "")).strip().lower()
         if subparts and cte not in ("base64", "quoted-printable"):
@@ -291,7 +317,7 @@ class _BodyWalk:
                 self.delivery_status.append(status)
 
     def _body_text(self, part: Message, content_type: str, where: str) -> str:
-        data = _payload_bytes(part, self.defects, where)
+        data = self._payload(part, where)
         charset = part.get_content_charset()
         if charset is None and content_type == "text/html":
             charset = sniff_html_charset(data)
@@ -322,7 +348,7 @@ class _BodyWalk:
                 return repair_escaped_bytes(value, where)[0]
         return None
 
-    def _attach(self, part: Message, data: bytes, where: str) -> None:
+    def _attach(self, part: Message, data: bytes | DeferredBytes, where: str) -> None:
         content_type = part.get_content_type()
         name = self._filename(part, where)
         index = len(self.attachments) + 1

@@ -21,6 +21,7 @@ from foimail.mail.parse import parse_message
 from foimail.store.db import unit_of_work
 from foimail.store.models import StoredAttachment, StoredMessage
 from foimail.store.queries import inbound_by_message_id, inbound_by_sha256
+from foimail.store.raw import add_with_raw
 from foimail.usecases import dispositions
 from foimail.usecases.officer_answers import handle_officer_message
 from foimail.usecases.result import IntakeResult
@@ -130,7 +131,6 @@ def _store(
     stored = StoredMessage(
         direction=Direction.IN,
         sha256=digest,
-        raw=raw,
         size=len(raw),
         sender="",
         subject="",
@@ -142,8 +142,7 @@ def _store(
         received_at=received_at,
         stored_at=now,
     )
-    session.add(stored)
-    session.flush()
+    add_with_raw(session, stored, raw)
     if message is not None:
         _describe(session, stored, message)
     return stored
@@ -161,8 +160,8 @@ def _describe(session: Session, stored: StoredMessage, message: InboundMessage) 
                 message_id=stored.id,
                 filename=attachment.filename,
                 content_type=attachment.content_type,
-                size=len(attachment.data),
-                sha256=sha256_hex(attachment.data),
+                size=attachment.size,
+                sha256=attachment.sha256,
             )
         )
     session.flush()

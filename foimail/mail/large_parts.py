@@ -1,0 +1,169 @@
+"""Large leaf bodies kept away from `email`'s parser, which holds a part about three times over while reading it.
+
+Only a message above LARGE_BODY bytes (1 MiB) is touched. Each body of more than that whose lines never
+begin with "-" (so none can be a boundary: RFC 2046 §5.1.1) is cut out of the bytes `email` is given and
+replaced by a one-line token; the rest of the message (headers, boundaries, small parts) is parsed as
+before. The parse is then checked: every token must have come back as the whole payload of a leaf part,
+read as a body (not as header lines). A token anywhere else means the cut guessed wrong, and the caller
+parses the whole message the stdlib way. So the MIME tree, its defects and every decoded byte are what the
+stdlib alone would give; only where a large body's bytes are held differs.
+
+A large attachment is then hashed and sized from a memoryview of the raw bytes in chunks, and decoded only
+if somebody asks for its bytes (`DeferredBytes`); any other use of a large body (text, an embedded message,
+base64 the lenient decoder has to repair) puts the stdlib's payload back first.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass
+from email.errors import MissingHeaderBodySeparatorDefect
+from email.message import Message
+from itertools import chain
+
+from foimail.core.message import DeferredBytes
+
+__all__ = ["LARGE_BODY", "LargeBodies"]
+
+LARGE_BODY = 1 << 20
+_CHUNK = 1 << 20
+_TOKEN = "FOIMAILLARGEBODY"
+# A line that begins with "-": the only lines a boundary can be.
+_DASH_LINE = re.compile(rb"[\r\n]-")
+# The blank line that ends a header block (CRLF, CR or LF, as email.feedparser splits lines).
+_BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
+_HEADER_WINDOW = 1 << 16  # where a part's blank line is looked for; a later one is no header block's end
+_WHITESPACE = b" \t\n\r\v\f"
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_BASE64_TAIL = re.compile(rb"=*[ \t\n\r\v\f]*")
+# compat32's Message.get_payload(decode=True) decodes these; any other transfer encoding is the bytes as they are.
+_DECODED_BY_COMPAT32 = frozenset({"quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue"})
+
+
+@dataclass(frozen=True)
+class _Body:
+    start: int
+    end: int  # without the line ending before the next line (a boundary, usually)
+    ending: bytes  # that line ending; email keeps it in the payload when no boundary follows
+
+
+class LargeBodies:
+    """The large bodies cut out of one message, and the parts they turned out to belong to."""
+
+    def __init__(self, raw: bytes, threshold: int = LARGE_BODY) -> None:
+        self._raw = raw
+        self._threshold = threshold
+        self._view = memoryview(raw)
+        self._bodies: dict[str, _Body] = {}
+        self._parts: dict[int, memoryview] = {}  # id(part) -> its payload's bytes
+        self._refused: set[int] = set()  # starts of bodies a parse did not give back whole
+
+    def skeleton(self) -> bytes | None:
+        """The message with each large body replaced by a token line; None when there is none to cut."""
+        raw = self._raw
+        self._bodies.clear()
+        self._parts.clear()
+        if len(raw) <= self._threshold or _TOKEN.encode() in raw:
+            return None
+        pieces: list[bytes | memoryview] = []
+        copied_to = next_start = 0
+        # Segments between lines that begin with "-", walked lazily: a hostile message may hold millions.
+        for end in chain((match.start() + 1 for match in _DASH_LINE.finditer(raw)), (len(raw),)):
+            start, next_start = next_start, end
+            if end - start <= self._threshold:
+                continue
+            blank = _BLANK_LINE.search(raw, start, min(end, start + _HEADER_WINDOW))
+            if blank is None:
+                continue
+            ending = _line_ending_before(raw, end)
+            body = _Body(blank.end(), end - len(ending), ending)
+            if body.end - body.start <= self._threshold or body.start in self._refused:
+                continue
+            token = f"{_TOKEN}{len(self._bodies)}"
+            self._bodies[token] = body
+            pieces += [self._view[copied_to : body.start], token.encode("ascii")]
+            copied_to = body.end
+        if not self._bodies:
+            return None
+        pieces.append(self._view[copied_to:])
+        return b"".join(pieces)
+
+    def claim(self, tree: Message) -> bool:
+        """Find each token's part in `tree` (parsed from the skeleton); False if any is not a whole leaf body,
+        and the next skeleton leaves those in place."""
+        claimed: set[str] = set()
+        for part in tree.walk():
+            payload = part.get_payload()
+            if not isinstance(payload, str) or not payload.startswith(_TOKEN):
+                continue
+            token = payload.rstrip("\r\n")
+            body = self._bodies.get(token)
+            suffix = payload[len(token) :]
+            read_as_headers = any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in part.defects)
+            if body is None or suffix not in ("", body.ending.decode("ascii")) or read_as_headers:
+                continue
+            claimed.add(token)
+            self._parts[id(part)] = self._view[body.start : body.end + len(suffix)]
+        self._refused |= {body.start for token, body in self._bodies.items() if token not in claimed}
+        return len(claimed) == len(self._bodies)
+
+    def restore(self, part: Message) -> None:
+        """Give every large body under `part` its real payload back (as the stdlib's parser would have it)."""
+        for sub in part.walk():
+            body = self._parts.pop(id(sub), None)
+            if body is not None:
+                sub.set_payload(bytes(body).decode("ascii", "surrogateescape"))
+
+    def deferred(self, part: Message) -> DeferredBytes | None:
+        """A large attachment's decoded bytes, counted and hashed without a copy; None when not a large body
+        or when its transfer encoding needs the lenient decoder (then `restore` it)."""
+        body = self._parts.get(id(part))
+        if body is None:
+            return None
+        cte = str(part.get("content-transfer-encoding", ""))
+        if cte.strip().lower() == "base64":
+            return _deferred_base64(body)
+        if cte.lower() in _DECODED_BY_COMPAT32:
+            return None
+        return DeferredBytes(len(body), hashlib.sha256(body).hexdigest(), lambda: bytes(body))
+
+
+def _line_ending_before(raw: bytes, end: int) -> bytes:
+    if raw[end - 2 : end] == b"\r\n":
+        return b"\r\n"
+    return raw[end - 1 : end] if raw[end - 1 : end] in (b"\r", b"\n") else b""
+
+
+def _deferred_base64(body: memoryview) -> DeferredBytes | None:
+    """Base64 the strict path of parse._decode_base64 reads (alphabet and whitespace, then padding), decoded a
+    chunk at a time; None for anything else, which the lenient decoder must see whole."""
+    digest = hashlib.sha256()
+    size = 0
+    carry = b""
+    tail_at = len(body)
+    for start in range(0, len(body), _CHUNK):
+        chunk = bytes(body[start : start + _CHUNK])
+        padding = chunk.find(b"=")
+        if padding >= 0:
+            chunk, tail_at = chunk[:padding], start + padding
+        if chunk.translate(None, _BASE64_ALPHABET + _WHITESPACE):
+            return None
+        data = carry + chunk.translate(None, _WHITESPACE)
+        whole = len(data) - len(data) % 4
+        decoded = binascii.a2b_base64(data[:whole])
+        digest.update(decoded)
+        size += len(decoded)
+        carry = data[whole:]
+        if padding >= 0:
+            break
+    tail = bytes(body[tail_at:])
+    if len(tail) > _CHUNK or not _BASE64_TAIL.fullmatch(tail):
+        return None
+    try:
+        decoded = binascii.a2b_base64(carry + b"=" * tail.count(b"="))
+    except binascii.Error:  # truncated: the lenient decoder says so in a defect
+        return None
+    digest.update(decoded)
+    return DeferredBytes(size + len(decoded), digest.hexdigest(), lambda: binascii.a2b_base64(body))
