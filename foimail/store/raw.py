@@ -4,11 +4,14 @@ pysqlite binds a blob with SQLITE_TRANSIENT (SQLite copies it) and SQLite then b
 in a buffer of its own: a 50 MB INSERT holds the message three times. Inserting `zeroblob(n)` and writing
 the bytes through the incremental blob API (Python >= 3.11) in chunks holds it once; the bytes have a
 table of their own (models.RawMessage), so the later UPDATEs of the message's row never copy them.
-PostgreSQL (psycopg 3) takes the bytes as a bytea parameter. Either way the row is written in the caller's
-transaction, and the unique sha256 of `messages` still refuses a second copy.
+On PostgreSQL a bytea parameter is copied into libpq's send buffer whole; a binary COPY streams it in
+chunks instead. Either way the row is written in the caller's transaction, after the `messages` row whose
+unique sha256 refuses a second copy.
 """
 
 from __future__ import annotations
+
+import struct
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session
@@ -18,15 +21,28 @@ from foimail.store.models import RawMessage, StoredMessage
 __all__ = ["add_with_raw"]
 
 _CHUNK = 1 << 20
+# PostgreSQL's binary COPY format: signature, flags, header extension length; a tuple is its field count
+# and each field's length and bytes; -1 ends the data.
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+_COPY_END = struct.pack("!h", -1)
 
 
 def add_with_raw(session: Session, stored: StoredMessage, raw: bytes) -> None:
-    """Add `stored` with `raw` as its bytes and flush: one row, in the session's open transaction."""
+    """Add `stored` with `raw` as its bytes and flush: two rows, in the session's open transaction."""
     connection = session.connection()
+    view = memoryview(raw)
     if connection.dialect.name != "sqlite":
-        stored.raw = raw
         session.add(stored)
         session.flush()
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a checked-out connection always has one
+        fields = struct.pack("!hii", 2, 4, stored.id) + struct.pack("!i", len(raw))
+        with driver.cursor() as cursor:
+            with cursor.copy(f"COPY {RawMessage.__tablename__} (message_id, raw) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.write(_COPY_HEADER + fields)
+                for start in range(0, len(view), _CHUNK):
+                    copy.write(view[start : start + _CHUNK])
+                copy.write(_COPY_END)
         return
     # `raw` is message_raw's last column, or SQLite would expand the zeroblob in the record it builds.
     stored.raw_row = RawMessage(raw=func.zeroblob(len(raw)))
@@ -35,8 +51,7 @@ def add_with_raw(session: Session, stored: StoredMessage, raw: bytes) -> None:
     if not raw:
         return
     driver = connection.connection.driver_connection
-    assert driver is not None  # a checked-out connection always has one
-    view = memoryview(raw)
+    assert driver is not None
     # `message_raw.message_id` is INTEGER PRIMARY KEY, so SQLite's rowid.
     with driver.blobopen(RawMessage.__tablename__, "raw", stored.id) as blob:
         for start in range(0, len(view), _CHUNK):
