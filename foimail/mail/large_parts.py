@@ -20,7 +20,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 from email.errors import MissingHeaderBodySeparatorDefect
+from email.generator import BytesGenerator
 from email.message import Message
+from email.policy import Policy
 from itertools import chain
 
 from foimail.core.message import DeferredBytes
@@ -37,6 +39,8 @@ _BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
 _HEADER_WINDOW = 1 << 16  # where a part's blank line is looked for; a later one is no header block's end
 _WHITESPACE = b" \t\n\r\v\f"
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_TOKEN_WRITTEN = re.compile(_TOKEN.encode("ascii") + rb"[0-9]+")
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 _BASE64_TAIL = re.compile(rb"=*[ \t\n\r\v\f]*")
 # compat32's Message.get_payload(decode=True) decodes these; any other transfer encoding is the bytes as they are.
 _DECODED_BY_COMPAT32 = frozenset({"quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue"})
@@ -58,6 +62,7 @@ class LargeBodies:
         self._view = memoryview(raw)
         self._bodies: dict[str, _Body] = {}
         self._parts: dict[int, memoryview] = {}  # id(part) -> its payload's bytes
+        self._contents: dict[bytes, memoryview] = {}  # token -> its body's bytes, without the final line end
         self._refused: set[int] = set()  # starts of bodies a parse did not give back whole
 
     def skeleton(self) -> bytes | None:
@@ -65,6 +70,7 @@ class LargeBodies:
         raw = self._raw
         self._bodies.clear()
         self._parts.clear()
+        self._contents.clear()
         if len(raw) <= self._threshold or _TOKEN.encode() in raw:
             return None
         pieces: list[bytes | memoryview] = []
@@ -74,12 +80,12 @@ class LargeBodies:
             start, next_start = next_start, end
             if end - start <= self._threshold:
                 continue
-            blank = _BLANK_LINE.search(raw, start, min(end, start + _HEADER_WINDOW))
+            blank = self._header_end(start, min(end, start + _HEADER_WINDOW))
             if blank is None:
                 continue
             ending = _line_ending_before(raw, end)
-            body = _Body(blank.end(), end - len(ending), ending)
-            if body.end - body.start <= self._threshold or body.start in self._refused:
+            body = _Body(blank, end - len(ending), ending)
+            if body.end - body.start <= self._threshold:
                 continue
             token = f"{_TOKEN}{len(self._bodies)}"
             self._bodies[token] = body
@@ -89,6 +95,16 @@ class LargeBodies:
             return None
         pieces.append(self._view[copied_to:])
         return b"".join(pieces)
+
+    def _header_end(self, start: int, window_end: int) -> int | None:
+        """Where the body after a segment's first header block begins; past a refused one, the next block's
+        (an embedded message's own headers come after its part's)."""
+        search_from = start
+        while (blank := _BLANK_LINE.search(self._raw, search_from, window_end)) is not None:
+            if blank.end() not in self._refused:
+                return blank.end()
+            search_from = blank.end()
+        return None
 
     def claim(self, tree: Message) -> bool:
         """Find each token's part in `tree` (parsed from the skeleton); False if any is not a whole leaf body,
@@ -106,6 +122,7 @@ class LargeBodies:
                 continue
             claimed.add(token)
             self._parts[id(part)] = self._view[body.start : body.end + len(suffix)]
+            self._contents[token.encode("ascii")] = self._view[body.start : body.end]
         self._refused |= {body.start for token, body in self._bodies.items() if token not in claimed}
         return len(claimed) == len(self._bodies)
 
@@ -128,6 +145,65 @@ class LargeBodies:
         if cte.lower() in _DECODED_BY_COMPAT32:
             return None
         return DeferredBytes(len(body), hashlib.sha256(body).hexdigest(), lambda: bytes(body))
+
+    def deferred_message(self, part: Message, policy: Policy) -> DeferredBytes | None:
+        """An embedded message holding a large body, as parse._payload_bytes regenerates it (`as_bytes`),
+        counted and hashed as the generator writes it; None for anything else."""
+        payload = part.get_payload()
+        cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+        if not isinstance(payload, list) or cte in ("base64", "quoted-printable"):
+            return None
+        if not any(id(sub) in self._parts for sub in part.walk()):
+            return None
+        subparts = [sub for sub in payload if isinstance(sub, Message)]
+        counted = self._regenerate(subparts, policy, keep=False)
+        return DeferredBytes(
+            counted.size,
+            counted.digest.hexdigest(),
+            lambda: b"".join(self._regenerate(subparts, policy, keep=True).kept),
+        )
+
+    def _regenerate(self, subparts: list[Message], policy: Policy, *, keep: bool) -> _Regenerated:
+        out = _Regenerated(self._contents, keep=keep)
+        for sub in subparts:
+            BytesGenerator(out, mangle_from_=False, policy=policy).flatten(sub, unixfrom=False)
+        return out
+
+
+class _Regenerated:
+    """BytesGenerator's output file: each token becomes its large body with every line end written as CRLF
+    (as Generator._write_lines writes a payload); the bytes are counted, hashed and, if asked, kept."""
+
+    def __init__(self, contents: dict[bytes, memoryview], *, keep: bool) -> None:
+        self._contents = contents
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self._keep = keep
+        self.kept: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        position = 0
+        for match in _TOKEN_WRITTEN.finditer(data):
+            self._emit(data[position : match.start()])
+            self._emit_body(self._contents[match.group()])
+            position = match.end()
+        self._emit(data[position:])
+        return len(data)
+
+    def _emit_body(self, content: memoryview) -> None:
+        held = b""  # a CR that ends a chunk may begin a CRLF
+        for start in range(0, len(content), _CHUNK):
+            chunk = held + bytes(content[start : start + _CHUNK])
+            held = b"\r" if chunk.endswith(b"\r") else b""
+            self._emit(_LINE_END.sub(b"\r\n", chunk[: len(chunk) - len(held)]))
+        if held:
+            self._emit(b"\r\n")
+
+    def _emit(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.size += len(data)
+        if self._keep:
+            self.kept.append(data)
 
 
 def _line_ending_before(raw: bytes, end: int) -> bytes:

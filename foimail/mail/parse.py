@@ -295,12 +295,14 @@ class _BodyWalk:
         self.walk(_feed(header + data), depth + 1)
 
     def _embedded_message(self, part: Message, where: str) -> None:
-        data = self._payload(part, where)
+        deferred = self._large.deferred_message(part, _REGENERATE) if self._large is not None else None
+        data = deferred or self._payload(part, where)
         subparts = _subparts(part)
         cte = str(part.get("content-transfer-encoding", "")).strip().lower()
         if subparts and cte not in ("base64", "quoted-printable"):
             inner = subparts[0]
         else:
+            assert isinstance(data, bytes)  # deferred only when the message came split up
             inner = BytesHeaderParser(policy=_STRUCTURE_POLICY).parsebytes(data)
         fields, _ = read_fields(inner, where)
         self.embedded_headers.append(header_map(fields))

@@ -117,7 +117,27 @@ SAMPLES: list[tuple[str, bytes, int]] = [
     ),
     ("large plain-text body", mixed(b"Content-Type: text/plain; charset=utf-8\r\n\r\n" + TEXT_KA, pdf()), 1),
     ("large HTML body", mixed(b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>" + TEXT_KA + b"</p>"), 0),
-    ("embedded message/rfc822", mixed(TEXT, b"Content-Type: message/rfc822\r\n\r\n" + INNER), 0),
+    ("embedded message/rfc822", mixed(TEXT, b"Content-Type: message/rfc822\r\n\r\n" + INNER), 1),
+    (
+        "embedded message/rfc822, LF line ends",
+        mixed(TEXT, b"Content-Type: message/rfc822\r\n\r\n" + INNER).replace(b"\r\n", b"\n"),
+        1,
+    ),
+    (
+        "embedded message/rfc822, CR line ends",
+        mixed(TEXT, b"Content-Type: message/rfc822\r\n\r\n" + INNER).replace(b"\r\n", b"\r"),
+        1,
+    ),
+    (
+        "embedded message/rfc822 with an 8-bit body",
+        mixed(TEXT, b"Content-Type: message/rfc822\r\n\r\n" + HEAD + b"Content-Type: text/plain\r\n\r\n" + TEXT_KA),
+        1,
+    ),
+    (
+        "message/rfc822 in message/rfc822",
+        mixed(TEXT, b"Content-Type: message/rfc822\r\n\r\n" + HEAD + b"Content-Type: message/rfc822\r\n\r\n" + INNER),
+        1,
+    ),
     (
         "base64-encoded message/rfc822",
         mixed(
@@ -130,7 +150,7 @@ SAMPLES: list[tuple[str, bytes, int]] = [
     (
         "digest of messages",
         HEAD + b"Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\n" + INNER + b"\r\n--d--\r\n",
-        0,
+        1,
     ),
     (
         "single-part message",
