@@ -4,13 +4,15 @@ Only a message above LARGE_BODY bytes (1 MiB) is touched. Each body of more than
 begin with "-" (so none can be a boundary: RFC 2046 §5.1.1) is cut out of the bytes `email` is given and
 replaced by a one-line token; the rest of the message (headers, boundaries, small parts) is parsed as
 before. The parse is then checked: every token must have come back as the whole payload of a leaf part,
-read as a body (not as header lines). A token anywhere else means the cut guessed wrong, and the caller
-parses the whole message the stdlib way. So the MIME tree, its defects and every decoded byte are what the
-stdlib alone would give; only where a large body's bytes are held differs.
+read as a body (not as header lines). A token anywhere else means the cut guessed wrong: that body is left
+in place and the message parsed again (parse._tree, a few times at most, then the stdlib way alone). So the
+MIME tree, its defects and every decoded byte are what the stdlib alone would give; only where a large
+body's bytes are held differs.
 
-A large attachment is then hashed and sized from a memoryview of the raw bytes in chunks, and decoded only
-if somebody asks for its bytes (`DeferredBytes`); any other use of a large body (text, an embedded message,
-base64 the lenient decoder has to repair) puts the stdlib's payload back first.
+A large attachment is then sized and hashed from a memoryview of the raw bytes in chunks, and decoded only
+if somebody asks for its bytes (`DeferredBytes`); so is an embedded message holding one, as `email` would
+regenerate it. Any other use of a large body (text, base64 the lenient decoder has to repair, a
+quoted-printable part) puts the stdlib's payload back first.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.generator import BytesGenerator
 from email.message import Message
 from email.policy import Policy
-from itertools import chain
 
 from foimail.core.message import DeferredBytes
 
@@ -32,8 +34,6 @@ __all__ = ["LARGE_BODY", "LargeBodies"]
 LARGE_BODY = 1 << 20
 _CHUNK = 1 << 20
 _TOKEN = "FOIMAILLARGEBODY"
-# A line that begins with "-": the only lines a boundary can be.
-_DASH_LINE = re.compile(rb"[\r\n]-")
 # The blank line that ends a header block (CRLF, CR or LF, as email.feedparser splits lines).
 _BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
 _HEADER_WINDOW = 1 << 16  # where a part's blank line is looked for; a later one is no header block's end
@@ -74,12 +74,8 @@ class LargeBodies:
         if len(raw) <= self._threshold or _TOKEN.encode() in raw:
             return None
         pieces: list[bytes | memoryview] = []
-        copied_to = next_start = 0
-        # Segments between lines that begin with "-", walked lazily: a hostile message may hold millions.
-        for end in chain((match.start() + 1 for match in _DASH_LINE.finditer(raw)), (len(raw),)):
-            start, next_start = next_start, end
-            if end - start <= self._threshold:
-                continue
+        copied_to = 0
+        for start, end in _long_stretches(raw, self._threshold):
             blank = self._header_end(start, min(end, start + _HEADER_WINDOW))
             if blank is None:
                 continue
@@ -204,6 +200,23 @@ class _Regenerated:
         self.size += len(data)
         if self._keep:
             self.kept.append(data)
+
+
+def _long_stretches(raw: bytes, threshold: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each stretch of more than `threshold` bytes between two lines that begin with "-" (the
+    first stretch starts at 0, the last ends at the end). Found with find/rfind a window at a time: a hostile
+    message may hold millions of such lines, and only the long gaps between them matter."""
+    start = 0
+    while len(raw) - start > threshold:
+        # The last "-" line starting within `threshold` bytes after `start`, if any: no long stretch before it.
+        last = max(raw.rfind(b"\n-", start, start + threshold + 1), raw.rfind(b"\r-", start, start + threshold + 1))
+        if last >= 0:
+            start = last + 1
+            continue
+        following = [found + 1 for found in (raw.find(b"\n-", start), raw.find(b"\r-", start)) if found >= 0]
+        end = min(following, default=len(raw))
+        yield start, end
+        start = end
 
 
 def _line_ending_before(raw: bytes, end: int) -> bytes:

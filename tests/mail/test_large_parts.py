@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import base64
 import quopri
+import re
+from random import Random
 from typing import Any
 
 import pytest
 
 from foimail.core.message import DeferredBytes, InboundMessage
+from foimail.mail.large_parts import _long_stretches
 from foimail.mail.parse import parse_message
 
 LIMIT = 1024
@@ -197,3 +200,13 @@ def test_a_deferred_attachment_decodes_to_what_it_was_counted_as() -> None:
     [attachment] = parse_message(mixed(pdf()), large_body=LIMIT).attachments
     assert isinstance(attachment.content, DeferredBytes)
     assert (attachment.data, attachment.size, attachment.filename) == (DATA, len(DATA), "scan.pdf")
+
+
+def test_long_stretches_between_dash_lines_are_found_as_a_line_by_line_reading_finds_them() -> None:
+    random = Random(2231)
+    for _ in range(500):
+        raw = bytes(random.choice(b"-\r\nab") for _ in range(random.randint(0, 60)))
+        threshold = random.randint(0, 10)
+        dashes = [match.start() + 1 for match in re.finditer(rb"[\r\n]-", raw)]
+        stretches = zip([0, *dashes], [*dashes, len(raw)], strict=True)
+        assert list(_long_stretches(raw, threshold)) == [(a, b) for a, b in stretches if b - a > threshold], raw
