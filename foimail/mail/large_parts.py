@@ -12,7 +12,7 @@ body's bytes are held differs.
 A large attachment is then sized and hashed from a memoryview of the raw bytes in chunks, and decoded only
 if somebody asks for its bytes (`DeferredBytes`); so is an embedded message holding one, as `email` would
 regenerate it. Any other use of a large body (text, base64 the lenient decoder has to repair, a
-quoted-printable part) puts the stdlib's payload back first.
+uuencoded part) puts the stdlib's payload back first.
 """
 
 from __future__ import annotations
@@ -138,6 +138,8 @@ class LargeBodies:
         cte = str(part.get("content-transfer-encoding", ""))
         if cte.strip().lower() == "base64":
             return _deferred_base64(body)
+        if cte.lower() == "quoted-printable":  # compat32 compares it unstripped
+            return _deferred_quoted_printable(body)
         if cte.lower() in _DECODED_BY_COMPAT32:
             return None
         return DeferredBytes(len(body), hashlib.sha256(body).hexdigest(), lambda: bytes(body))
@@ -223,6 +225,24 @@ def _line_ending_before(raw: bytes, end: int) -> bytes:
     if raw[end - 2 : end] == b"\r\n":
         return b"\r\n"
     return raw[end - 1 : end] if raw[end - 1 : end] in (b"\r", b"\n") else b""
+
+
+def _deferred_quoted_printable(body: memoryview, chunk_size: int = _CHUNK) -> DeferredBytes:
+    """What compat32 decodes (quopri.decodestring, i.e. binascii.a2b_qp), a run of whole lines at a time:
+    a2b_qp carries nothing from one LF-ended line to the next."""
+    digest = hashlib.sha256()
+    size = start = 0
+    while start < len(body):
+        chunk = bytes(body[start : start + chunk_size])
+        while start + len(chunk) < len(body) and b"\n" not in chunk:  # a line longer than a chunk
+            chunk = bytes(body[start : start + 2 * len(chunk)])
+        if start + len(chunk) < len(body):
+            chunk = chunk[: chunk.rfind(b"\n") + 1]
+        decoded = binascii.a2b_qp(chunk)
+        digest.update(decoded)
+        size += len(decoded)
+        start += len(chunk)
+    return DeferredBytes(size, digest.hexdigest(), lambda: binascii.a2b_qp(body))
 
 
 def _deferred_base64(body: memoryview) -> DeferredBytes | None:

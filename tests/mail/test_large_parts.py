@@ -9,6 +9,7 @@ where the sample says so (otherwise the comparison proves nothing).
 from __future__ import annotations
 
 import base64
+import hashlib
 import quopri
 import re
 from random import Random
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from foimail.core.message import DeferredBytes, InboundMessage
-from foimail.mail.large_parts import _long_stretches
+from foimail.mail.large_parts import _deferred_quoted_printable, _long_stretches
 from foimail.mail.parse import parse_message
 
 LIMIT = 1024
@@ -85,7 +86,18 @@ SAMPLES: list[tuple[str, bytes, int]] = [
             b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: quoted-printable\r\n"
             b"Content-Disposition: attachment; filename=a.bin\r\n\r\n" + quopri.encodestring(DATA),
         ),
-        0,
+        1,
+    ),
+    (
+        "quoted-printable attachment, CRLF soft line breaks and bad escapes",
+        mixed(
+            TEXT,
+            b"Content-Type: text/csv\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+            b"Content-Disposition: attachment; filename=a.csv\r\n\r\n"
+            + quopri.encodestring(TEXT_KA).replace(b"\n", b"\r\n")
+            + b"=ZZ =\r\n=4\r\n",
+        ),
+        1,
     ),
     (
         "8bit attachment with a dash line",
@@ -210,3 +222,16 @@ def test_long_stretches_between_dash_lines_are_found_as_a_line_by_line_reading_f
         dashes = [match.start() + 1 for match in re.finditer(rb"[\r\n]-", raw)]
         stretches = zip([0, *dashes], [*dashes, len(raw)], strict=True)
         assert list(_long_stretches(raw, threshold)) == [(a, b) for a, b in stretches if b - a > threshold], raw
+
+
+def test_quoted_printable_is_decoded_a_run_of_lines_at_a_time_as_whole() -> None:
+    random = Random(2045)
+    for _ in range(500):
+        encoded = bytes(random.choice(b"=\r\n aA0F\t") for _ in range(random.randint(0, 80)))
+        counted = _deferred_quoted_printable(memoryview(encoded), chunk_size=random.randint(1, 12))
+        decoded = quopri.decodestring(encoded)
+        assert (counted.size, counted.sha256, counted.decode()) == (
+            len(decoded),
+            hashlib.sha256(decoded).hexdigest(),
+            decoded,
+        ), encoded
