@@ -20,7 +20,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.generator import BytesGenerator
@@ -36,6 +36,10 @@ _CHUNK = 1 << 20
 _TOKEN = "FOIMAILLARGEBODY"
 # The blank line that ends a header block (CRLF, CR or LF, as email.feedparser splits lines).
 _BLANK_LINE = re.compile(rb"(?:\r\n|\r(?!\n)|\n)(?:\r\n|\r(?!\n)|\n)")
+# `boundary=` as a Content-Type parameter: "b" and "oundary" in any case, quoted or a token.
+_BOUNDARY_PARAMETER = re.compile(rb'(?i:oundary)\*?[ \t]*=[ \t]*(?:"([^"\r\n]*)"|([^\s;"]+))')
+_MAX_BOUNDARIES = 100  # more: every "--" line counts as a possible boundary
+_MAX_DASH_LINES = 10_000  # "--" lines a cut body may hold (each is checked against every boundary)
 _HEADER_WINDOW = 1 << 16  # where a part's blank line is looked for; a later one is no header block's end
 _WHITESPACE = b" \t\n\r\v\f"
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -75,7 +79,7 @@ class LargeBodies:
             return None
         pieces: list[bytes | memoryview] = []
         copied_to = 0
-        for start, end in _long_stretches(raw, self._threshold):
+        for start, end in _long_stretches(raw, self._threshold, _boundary_lines(raw)):
             blank = self._header_end(start, min(end, start + _HEADER_WINDOW))
             if blank is None:
                 continue
@@ -106,6 +110,7 @@ class LargeBodies:
         """Find each token's part in `tree` (parsed from the skeleton); False if any is not a whole leaf body,
         and the next skeleton leaves those in place."""
         claimed: set[str] = set()
+        boundaries = _boundaries_of(tree)
         for part in tree.walk():
             payload = part.get_payload()
             if not isinstance(payload, str) or not payload.startswith(_TOKEN):
@@ -116,11 +121,25 @@ class LargeBodies:
             read_as_headers = any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in part.defects)
             if body is None or suffix not in ("", body.ending.decode("ascii")) or read_as_headers:
                 continue
+            if self._holds_boundary_line(body, boundaries):  # the cut went past a boundary
+                continue
             claimed.add(token)
             self._parts[id(part)] = self._view[body.start : body.end + len(suffix)]
             self._contents[token.encode("ascii")] = self._view[body.start : body.end]
         self._refused |= {body.start for token, body in self._bodies.items() if token not in claimed}
         return len(claimed) == len(self._bodies)
+
+    def _holds_boundary_line(self, body: _Body, boundaries: list[bytes]) -> bool:
+        """Whether a line of `body` could end a part: it begins with "--" and one of `boundaries`."""
+        lines = 0
+        for needle in (b"\n--", b"\r--"):
+            at = self._raw.find(needle, body.start - 1, body.end)
+            while at >= 0:
+                lines += 1
+                if lines > _MAX_DASH_LINES or any(self._raw.startswith(b, at + 1) for b in boundaries):
+                    return True
+                at = self._raw.find(needle, at + 1, body.end)
+        return False
 
     def restore(self, part: Message) -> None:
         """Give every large body under `part` its real payload back (as the stdlib's parser would have it)."""
@@ -204,21 +223,53 @@ class _Regenerated:
             self.kept.append(data)
 
 
-def _long_stretches(raw: bytes, threshold: int) -> Iterator[tuple[int, int]]:
-    """(start, end) of each stretch of more than `threshold` bytes between two lines that begin with "-" (the
-    first stretch starts at 0, the last ends at the end). Found with find/rfind a window at a time: a hostile
-    message may hold millions of such lines, and only the long gaps between them matter."""
+def _long_stretches(raw: bytes, threshold: int, needles: Sequence[bytes]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each stretch of more than `threshold` bytes between two lines that begin as one of
+    `needles` says (each given with the line end before it; the first stretch starts at 0, the last ends at
+    the end). Found with find/rfind a window at a time: only the long gaps between such lines matter."""
     start = 0
     while len(raw) - start > threshold:
-        # The last "-" line starting within `threshold` bytes after `start`, if any: no long stretch before it.
-        last = max(raw.rfind(b"\n-", start, start + threshold + 1), raw.rfind(b"\r-", start, start + threshold + 1))
+        # The last such line starting within `threshold` bytes after `start`, if any: no long stretch before it.
+        last = max((raw.rfind(needle, start, start + threshold - 1 + len(needle)) for needle in needles), default=-1)
         if last >= 0:
             start = last + 1
             continue
-        following = [found + 1 for found in (raw.find(b"\n-", start), raw.find(b"\r-", start)) if found >= 0]
+        following = [found + 1 for found in (raw.find(needle, start) for needle in needles) if found >= 0]
         end = min(following, default=len(raw))
         yield start, end
         start = end
+
+
+def _boundary_lines(raw: bytes) -> list[bytes]:
+    """Line starts a boundary line of this message may have: "--" and a boundary parameter found in it, or
+    any "--" line when that search gives up. Only where bodies are cut depends on it (claim checks the cut)."""
+    declared: set[bytes] = set()
+    for needle in (b"oundary", b"OUNDARY"):
+        at = raw.find(needle)
+        while at >= 0:
+            if len(declared) >= _MAX_BOUNDARIES:
+                declared = {b""}
+                break
+            match = _BOUNDARY_PARAMETER.match(raw, at)
+            if match is not None:
+                declared.add(match.group(1) if match.group(1) is not None else match.group(2))
+            at = raw.find(needle, at + 1)
+    if b"" in declared:
+        declared = {b""}
+    return [ending + b"--" + boundary for boundary in sorted(declared) for ending in (b"\n", b"\r")]
+
+
+def _boundaries_of(tree: Message) -> list[bytes]:
+    """ "--" and each boundary of the multiparts in `tree`, as email.feedparser matches a line against them."""
+    found = []
+    for part in tree.walk():
+        boundary = part.get_boundary() if part.get_content_maintype() == "multipart" else None
+        if boundary is not None:
+            try:
+                found.append(b"--" + boundary.encode("ascii", "surrogateescape"))
+            except UnicodeEncodeError:  # decoded from RFC 2231: then any "--" line may be one
+                found.append(b"--")
+    return found
 
 
 def _line_ending_before(raw: bytes, end: int) -> bytes:

@@ -107,7 +107,7 @@ SAMPLES: list[tuple[str, bytes, int]] = [
             b"Content-Disposition: attachment; filename=notes.txt\r\n\r\n" + TEXT_KA + b"\r\n-- \r\n" + TEXT_KA,
             pdf(),
         ),
-        1,  # the body with a dash line is left in place; the PDF is cut
+        2,  # "-- " begins no boundary line of this message
     ),
     (
         "binary attachment without a transfer encoding",
@@ -180,6 +180,17 @@ SAMPLES: list[tuple[str, bytes, int]] = [
     ("no blank line after the headers", HEAD + b"Content-Type: text/plain\r\n" + B64, 0),
     ("the cut's own token in the message", mixed(TEXT.replace(b"See", b"FOIMAILLARGEBODY0"), pdf()), 0),
     ("multipart without a boundary parameter", mixed(TEXT, pdf()).replace(b"; boundary=b", b""), 0),
+    ("BOUNDARY in upper case, quoted", mixed(TEXT, pdf()).replace(b"; boundary=b", b'; BOUNDARY="b"'), 1),
+    ("RFC 2231 boundary", mixed(TEXT, pdf()).replace(b"; boundary=b", b"; boundary*=''b"), 0),
+    (
+        "a body line that is another multipart's boundary",
+        mixed(
+            b"Content-Type: multipart/alternative; boundary=alt\r\n\r\n--alt\r\n" + TEXT + b"--alt--",
+            b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+            b"Content-Disposition: attachment; filename=notes.txt\r\n\r\n" + TEXT_KA + b"\r\n--alt\r\n" + TEXT_KA,
+        ),
+        0,
+    ),
     ("dash lines only", HEAD + b"\r\n" + b"-\r\n" * 2000, 0),
     ("blank lines only", HEAD + b"\r\n" * 2000, 0),
     ("a message that begins with a boundary line", b"--b\r\n" + pdf() + b"\r\n--b--\r\n", 0),
@@ -214,14 +225,15 @@ def test_a_deferred_attachment_decodes_to_what_it_was_counted_as() -> None:
     assert (attachment.data, attachment.size, attachment.filename) == (DATA, len(DATA), "scan.pdf")
 
 
-def test_long_stretches_between_dash_lines_are_found_as_a_line_by_line_reading_finds_them() -> None:
+def test_long_stretches_between_boundary_lines_are_found_as_a_line_by_line_reading_finds_them() -> None:
     random = Random(2231)
     for _ in range(500):
         raw = bytes(random.choice(b"-\r\nab") for _ in range(random.randint(0, 60)))
         threshold = random.randint(0, 10)
-        dashes = [match.start() + 1 for match in re.finditer(rb"[\r\n]-", raw)]
+        dashes = [match.start() + 1 for match in re.finditer(rb"[\r\n]--a", raw)]
         stretches = zip([0, *dashes], [*dashes, len(raw)], strict=True)
-        assert list(_long_stretches(raw, threshold)) == [(a, b) for a, b in stretches if b - a > threshold], raw
+        found = _long_stretches(raw, threshold, [b"\n--a", b"\r--a"])
+        assert list(found) == [(a, b) for a, b in stretches if b - a > threshold], raw
 
 
 def test_quoted_printable_is_decoded_a_run_of_lines_at_a_time_as_whole() -> None:
