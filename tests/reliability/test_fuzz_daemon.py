@@ -23,7 +23,8 @@ MUTANTS = {"sqlite": 2000, "postgresql": 200}
 
 def fuzz_ids(url: str) -> set[int]:
     found = set()
-    for (raw,) in rows(url, "SELECT raw FROM messages WHERE direction = 'in'"):
+    query = "SELECT r.raw FROM messages m JOIN message_raw r ON r.message_id = m.id WHERE m.direction = 'in'"
+    for (raw,) in rows(url, query):
         first = bytes(raw).split(b"\r\n", 1)[0]
         if first.startswith(b"X-Fuzz-Id: "):
             found.add(int(first[11:]))
