@@ -93,11 +93,15 @@ def has_bounce_subject(message: InboundMessage, rules: ClassifyRules) -> str | N
 
 def names_failed_recipients(message: InboundMessage, rules: ClassifyRules) -> str | None:
     """GNU Mailman's bounce detectors (flufl.bounce) read failed recipients from a plain-text bounce."""
-    if not message.failed_recipients or is_forward_subject(message.subject):
-        return None
-    if not _machine_evidence(message, rules):
+    if not message.failed_recipients or not reads_failed_recipients(message, rules):
         return None
     return quote("bounce detectors name failed recipients", ", ".join(message.failed_recipients))
+
+
+def reads_failed_recipients(message: InboundMessage, rules: ClassifyRules) -> bool:
+    """Whether what the bounce detectors find could count for `message` (`names_failed_recipients`): no
+    forward prefix, and machine evidence. Intake runs the detectors, the dearest step of a parse, only then."""
+    return not is_forward_subject(message.subject) and _machine_evidence(message, rules)
 
 
 def has_feedback_report_part(message: InboundMessage, rules: ClassifyRules) -> str | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import quopri
 import re
+from collections.abc import Callable
 from email import policy
 from email.feedparser import BytesFeedParser
 from email.message import Message
@@ -54,13 +56,28 @@ _EMBEDDED_MESSAGE = frozenset({"message/rfc822", "message/global"})
 _PER_RECIPIENT = frozenset({"final-recipient", "original-recipient", "action", "status"})
 
 
-def parse_message(raw: bytes, *, large_body: int | None = LARGE_BODY) -> InboundMessage:
+def _always(message: InboundMessage) -> bool:
+    return True
+
+
+def parse_message(
+    raw: bytes,
+    *,
+    large_body: int | None = LARGE_BODY,
+    scan_bounce: Callable[[InboundMessage], bool] = _always,
+) -> InboundMessage:
     """Parse `raw` (as fetched, CRLF or LF) into an InboundMessage; never raises.
 
     Bodies above `large_body` bytes are kept away from `email`'s parser (large_parts.py); None parses the
-    whole message with `email`, the reference the cut is tested against (same result, more memory)."""
+    whole message with `email`, the reference the cut is tested against (same result, more memory).
+    The bounce detectors (`failed_recipients`) cost more than the rest of the parse together; they run only
+    when `scan_bounce` says their finding could count for this message (intake asks the classifier).
+    """
     try:
-        return _parse(raw, large_body)
+        message = _parse(raw, large_body)
+        if scan_bounce(message):
+            message = dataclasses.replace(message, failed_recipients=failed_recipients(raw))
+        return message
     # The contract is "never raises": a RecursionError on absurd nesting or a stdlib bug on hostile input
     # becomes a defect, and the raw bytes stay with the caller.
     except Exception as exc:
@@ -117,7 +134,6 @@ def _parse(raw: bytes, large_body: int | None) -> InboundMessage:
         message_id=message_ids[0] if message_ids else None,
         sender=sender,
         sender_source=sender_source,
-        failed_recipients=failed_recipients(raw),
         return_path=parse_return_path(return_path) if return_path is not None else None,
         to=_addresses(fields, "to"),
         cc=_addresses(fields, "cc"),

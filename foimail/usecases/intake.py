@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from foimail.context import AppContext
 from foimail.core.classify import MessageKind, Verdict, classify
+from foimail.core.machine_rules import reads_failed_recipients
 from foimail.core.message import InboundMessage
 from foimail.core.recipients import matches_any
 from foimail.core.vocabulary import Direction, StoredKind
@@ -48,9 +49,10 @@ def process_one(ctx: AppContext, raw: bytes, *, source: str, received_at: dateti
         if len(raw) > ctx.settings.intake.max_message_bytes:
             reason = f"message of {len(raw)} bytes exceeds intake.max_message_bytes"
             return _set_aside(session, stored, MessageKind.UNPARSEABLE, (reason,), doubtful=True)
-        message = parse_message(raw)
+        rules = ctx.classify_rules
+        message = parse_message(raw, scan_bounce=lambda parsed: reads_failed_recipients(parsed, rules))
         _describe(session, stored, message)
-        verdict = classify(message, ctx.classify_rules)
+        verdict = classify(message, rules)
         result = _route(ctx, session, stored, message, verdict, now)
     log.info(
         "intake result=%s case=%s message_id=%s source=%s reasons=%r",

@@ -144,7 +144,7 @@ def test_a_crash_inside_processing_keeps_the_message_set_aside(make_app, monkeyp
     ctx = make_app()
     import foimail.usecases.intake as pipeline
 
-    def broken(raw: bytes) -> None:
+    def broken(raw: bytes, **options: object) -> None:
         raise RuntimeError("parser bug")
 
     monkeypatch.setattr(pipeline, "parse_message", broken)  # our own function, not a library's

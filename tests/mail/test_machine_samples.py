@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from foimail.core.classify import ClassifyRules, MessageKind, classify
+from foimail.core.machine_rules import reads_failed_recipients
 from foimail.mail.bounces import failed_recipients
 from foimail.mail.parse import parse_message
 
@@ -112,6 +113,13 @@ def test_sample_is_classified(name: str) -> None:
     assert verdict.case_number == case_number
     assert message.defects == ()
     assert message.sender is not None
+
+
+@pytest.mark.parametrize("path", sorted([*SAMPLES.glob("*.eml"), *TOP_SAMPLES.glob("*.eml")]), ids=lambda p: p.name)
+def test_intake_runs_the_bounce_detectors_whenever_their_finding_could_count(path: Path) -> None:
+    raw = path.read_bytes()
+    gated = parse_message(raw, scan_bounce=lambda message: reads_failed_recipients(message, RULES))
+    assert classify(gated, RULES) == classify(parse_message(raw), RULES)
 
 
 BOUNCE_DETECTORS = {
