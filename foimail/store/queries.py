@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, update
+from sqlalchemy import Row, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from foimail.core.vocabulary import Direction, OutboxKind, OutboxStatus
 from foimail.store.models import Case, Event, MailboxState, NumberSequence, OutboxItem, SentNotice, StoredMessage
+from foimail.store.raw import write_raw
 
 
 def take_next_seq(session: Session, year: int) -> int:
@@ -80,11 +81,12 @@ def record_event(
     kind: str,
     case: Case | None = None,
     message: StoredMessage | None = None,
+    case_id: int | None = None,
     **detail: Any,
 ) -> Event:
-    """Append to the audit log."""
+    """Append to the audit log; the case by its row or, when the caller has not loaded it, by `case_id`."""
     event = Event(
-        case_id=case.id if case is not None else None,
+        case_id=case.id if case is not None else case_id,
         message_id=message.id if message is not None else None,
         at=at,
         actor=actor,
@@ -112,37 +114,77 @@ def confirmations_to_since(session: Session, address: str, since: datetime) -> i
     return int(count)
 
 
-def due_outbox_ids(session: Session, now: datetime, limit: int) -> list[int]:
-    """Ids of outbox items whose time has come (pending, or a send lease that ran out)."""
-    query = (
+CLAIMED_COLUMNS = (
+    OutboxItem.id,
+    OutboxItem.case_id,
+    OutboxItem.kind,
+    OutboxItem.recipients,
+    OutboxItem.message_id_header,
+    OutboxItem.context,
+    OutboxItem.attempts,
+    OutboxItem.raw,
+)
+
+
+def claim_next_due(session: Session, now: datetime, lease_until: datetime) -> Row[Any] | None:
+    """Claim the first item whose time has come (pending, or a send lease that ran out) until `lease_until`;
+    None when nothing is due. One UPDATE ... RETURNING the item's `CLAIMED_COLUMNS`; `attempts` becomes the
+    claim's number. A Core statement: no ORM object is loaded for it.
+
+    On PostgreSQL the subquery locks the row it picks with FOR UPDATE SKIP LOCKED: several daemons claim at
+    once without waiting for each other, and a row another one claimed and committed in the meantime is
+    checked again against the WHERE (READ COMMITTED re-reads a locked row's newest version) and not taken
+    twice. On SQLite the transaction is IMMEDIATE (store/db.py): one claim at a time.
+    """
+    due = (
         select(OutboxItem.id)
-        .where(
-            OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
-            OutboxItem.next_attempt_at <= now,
-        )
+        .where(OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]), OutboxItem.next_attempt_at <= now)
         .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
-        .limit(limit)
+        .limit(1)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return list(session.execute(query).scalars())
-
-
-def claim_outbox_item(session: Session, item_id: int, now: datetime, lease_until: datetime) -> OutboxItem | None:
-    """Mark one item as being sent until `lease_until`; None if another sender took it first."""
-    result = session.execute(
+        due = due.with_for_update(skip_locked=True)
+    claim = (
         update(OutboxItem)
         .where(
-            OutboxItem.id == item_id,
+            OutboxItem.id == due.scalar_subquery(),
             OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
             OutboxItem.next_attempt_at <= now,
         )
         .values(status=OutboxStatus.SENDING, next_attempt_at=lease_until, attempts=OutboxItem.attempts + 1)
-        .execution_options(synchronize_session=False)
+        .returning(*CLAIMED_COLUMNS)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return session.get(OutboxItem, item_id, populate_existing=True)
+    return session.connection().execute(claim).first()
+
+
+def store_outgoing(session: Session, raw: bytes, values: dict[str, Any]) -> int:
+    """Keep a message sent: its `messages` row (`values`, direction OUT) and its bytes; return the row's id.
+
+    Sent again after a crash, the same bytes are the same row: INSERT ... ON CONFLICT DO NOTHING, then look.
+    """
+    inserted = (
+        session.connection()
+        .execute(
+            _insert(session)(StoredMessage)
+            .values(direction=Direction.OUT, **values)
+            .on_conflict_do_nothing(index_elements=[StoredMessage.direction, StoredMessage.sha256])
+            .returning(StoredMessage.id)
+        )
+        .scalar_one_or_none()
+    )
+    if inserted is not None:
+        write_raw(session, int(inserted), raw)
+        return int(inserted)
+    existing = (
+        session.connection()
+        .execute(
+            select(StoredMessage.id).where(
+                StoredMessage.direction == Direction.OUT, StoredMessage.sha256 == values["sha256"]
+            )
+        )
+        .scalar_one()
+    )
+    return int(existing)
 
 
 def renew_send_lease(session: Session, item_id: int, attempt: int, lease_until: datetime) -> bool:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import struct
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlalchemy.orm import Session
 
 from foimail.store.models import RawMessage, StoredMessage
 
-__all__ = ["add_with_raw"]
+__all__ = ["add_with_raw", "write_raw"]
 
 _CHUNK = 1 << 20
 # PostgreSQL's binary COPY format: signature, flags, header extension length; a tuple is its field count
@@ -30,29 +30,48 @@ _COPY_END = struct.pack("!h", -1)
 def add_with_raw(session: Session, stored: StoredMessage, raw: bytes) -> None:
     """Add `stored` with `raw` as its bytes and flush: two rows, in the session's open transaction."""
     connection = session.connection()
-    view = memoryview(raw)
     if connection.dialect.name != "sqlite":
         session.add(stored)
         session.flush()
-        driver = connection.connection.driver_connection
-        assert driver is not None  # a checked-out connection always has one
-        fields = struct.pack("!hii", 2, 4, stored.id) + struct.pack("!i", len(raw))
-        with driver.cursor() as cursor:
-            with cursor.copy(f"COPY {RawMessage.__tablename__} (message_id, raw) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.write(_COPY_HEADER + fields)
-                for start in range(0, len(view), _CHUNK):
-                    copy.write(view[start : start + _CHUNK])
-                copy.write(_COPY_END)
+        _copy_raw(session, stored.id, raw)
         return
     # `raw` is message_raw's last column, or SQLite would expand the zeroblob in the record it builds.
     stored.raw_row = RawMessage(raw=func.zeroblob(len(raw)))
     session.add(stored)
     session.flush()
+    _write_blob(session, stored.id, raw)
+
+
+def write_raw(session: Session, message_id: int, raw: bytes) -> None:
+    """Give the `messages` row `message_id`, inserted in this transaction without them, its bytes."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        _copy_raw(session, message_id, raw)
+        return
+    connection.execute(insert(RawMessage).values(message_id=message_id, raw=func.zeroblob(len(raw))))
+    _write_blob(session, message_id, raw)
+
+
+def _copy_raw(session: Session, message_id: int, raw: bytes) -> None:
+    driver = session.connection().connection.driver_connection
+    assert driver is not None  # a checked-out connection always has one
+    view = memoryview(raw)
+    fields = struct.pack("!hii", 2, 4, message_id) + struct.pack("!i", len(raw))
+    with driver.cursor() as cursor:
+        with cursor.copy(f"COPY {RawMessage.__tablename__} (message_id, raw) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(_COPY_HEADER + fields)
+            for start in range(0, len(view), _CHUNK):
+                copy.write(view[start : start + _CHUNK])
+            copy.write(_COPY_END)
+
+
+def _write_blob(session: Session, message_id: int, raw: bytes) -> None:
     if not raw:
         return
-    driver = connection.connection.driver_connection
+    driver = session.connection().connection.driver_connection
     assert driver is not None
+    view = memoryview(raw)
     # `message_raw.message_id` is INTEGER PRIMARY KEY, so SQLite's rowid.
-    with driver.blobopen(RawMessage.__tablename__, "raw", stored.id) as blob:
+    with driver.blobopen(RawMessage.__tablename__, "raw", message_id) as blob:
         for start in range(0, len(view), _CHUNK):
             blob.write(view[start : start + _CHUNK])

@@ -1,9 +1,10 @@
 """Send what the outbox holds: claim, render (confirmations as of the moment of sending), send, record.
 
-Each item is claimed in its own short transaction with a lease, sent outside any transaction, and marked
-in another. The lease is short and renewed while the mail server has the message: a crash mid-send
-(kill -9, power) leaves it to run out within `outbox.send_lease_seconds`, and the item is sent again (at
-least once) with the same Message-ID, so mail clients fold the copy.
+Each item is claimed in a short transaction with a lease, rendered and sent outside any transaction, and
+recorded as sent in the transaction that claims the next one (one transaction per message sent). The lease
+is short and renewed while the mail server has the message: a crash mid-send (kill -9, power) leaves it to
+run out within `outbox.send_lease_seconds`, and the item is sent again (at least once) with the same
+Message-ID, so mail clients fold the copy.
 Nothing one item holds stops the others: an error while rendering, composing or sending it fails that item
 with its reason, the office is told, and the next item goes out.
 """
@@ -17,19 +18,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Row, update
 from sqlalchemy.orm import Session
 
 from foimail.context import AppContext
-from foimail.core.vocabulary import Direction, OutboxKind, OutboxStatus
+from foimail.core.vocabulary import OutboxKind, OutboxStatus
 from foimail.errors import PermanentError, TransientError
 from foimail.mail.parse import parse_message
-from foimail.store.db import reading, unit_of_work
-from foimail.store.models import Case, OutboxItem, StoredMessage
-from foimail.store.queries import claim_outbox_item, due_outbox_ids, record_event, renew_send_lease
-from foimail.store.raw import add_with_raw
+from foimail.store.db import unit_of_work
+from foimail.store.models import Case, OutboxItem
+from foimail.store.queries import claim_next_due, record_event, renew_send_lease, store_outgoing
 from foimail.usecases import letters
 from foimail.usecases.delivery_failures import record_delivery_failure
 from foimail.usecases.officer_notices import send_receipt
@@ -43,11 +43,33 @@ class Prepared:
     item_id: int
     attempt: int  # the claim's number: a renewal never extends someone else's later claim
     kind: str
+    case_id: int | None
     case_number: str | None
     recipients: list[str]
     raw: bytes
     due_date: date | None
+    message_id: str
+    context: dict[str, Any]
     subject: str | None = None  # known when foimail rendered it just now; else read from the stored bytes
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An item the mail server accepted, to be recorded in the transaction that claims the next one."""
+
+    prepared: Prepared
+    reply: str
+    accepted_at: datetime
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed item (the claim's row, `store.queries.CLAIMED_COLUMNS`) with its case, read in the claim's
+    transaction: what rendering it needs."""
+
+    item: Row[Any]
+    case: Case | None
+    now: datetime
 
 
 class SendMail(Protocol):
@@ -57,30 +79,98 @@ class SendMail(Protocol):
 
 
 def deliver_due(ctx: AppContext, send: SendMail) -> int:
-    """Send every item whose time has come; return how many were attempted."""
-    now = ctx.clock()
-    with reading(ctx.sessions) as session:
-        ids = due_outbox_ids(session, now, ctx.settings.outbox.batch_size)
+    """Send the items whose time has come, up to `outbox.batch_size`; return how many were attempted.
+
+    A sent item is recorded in the transaction that claims the next one: one transaction per message. Each
+    claim commits before its send (the lease), each record before the next send; rendering happens between
+    the two, outside any transaction.
+    """
     attempted = 0
-    for item_id in ids:
-        try:
-            prepared = _claim_and_prepare(ctx, item_id)
-        except TransientError:
-            raise  # the database is gone: every item waits, none is blamed
-        except Exception as exc:  # the outbox's catch-all: one item's template, address or data stops only itself
-            log.exception("outbox item %s could not be prepared", item_id)
-            _fail_unprepared(ctx, item_id, f"could not be composed: {exc.__class__.__name__}: {exc}")
-            attempted += 1
-            continue
-        if prepared is None:
-            continue
+    sent: Sent | None = None
+    while True:
+        claimed = _record_and_claim(ctx, sent, claim=attempted < ctx.settings.outbox.batch_size)
+        sent = None
+        if claimed is None:
+            return attempted
         attempted += 1
-        _send_one(ctx, send, prepared)
-    return attempted
+        try:
+            prepared = _prepare(ctx, claimed)
+        except Exception as exc:  # the outbox's catch-all: one item's template, address or data stops only itself
+            log.exception("outbox item %s could not be prepared", claimed.item.id)
+            _fail_unprepared(ctx, claimed.item.id, f"could not be composed: {exc.__class__.__name__}: {exc}")
+            continue
+        sent = _send_one(ctx, send, prepared)
 
 
-def _send_one(ctx: AppContext, send: SendMail, prepared: Prepared) -> None:
-    """Send one prepared item and record the outcome; whatever goes wrong is that item's failure alone."""
+def _record_and_claim(ctx: AppContext, sent: Sent | None, *, claim: bool) -> Claimed | None:
+    """Record `sent` (if any) and claim the next due item (if `claim`), in one transaction. An item with
+    nothing to send fails in its claim's transaction, and the next one is claimed."""
+    while sent is not None or claim:
+        now = ctx.clock()
+        with unit_of_work(ctx.sessions) as session:
+            if sent is not None:
+                _record_sent(ctx, session, sent)
+            item = claim_next_due(session, now, now + send_lease(ctx)) if claim else None
+            case = session.get(Case, item.case_id) if item is not None and item.case_id is not None else None
+            sendable = item is not None and (
+                (item.kind == OutboxKind.CONFIRMATION and case is not None) or item.raw is not None
+            )
+            if item is not None and not sendable:
+                session.connection().execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.id == item.id)
+                    .values(status=OutboxStatus.FAILED, last_error="nothing to send: no message body")
+                )
+        if sent is not None:
+            _log_sent(sent)
+            sent = None
+        if item is None:
+            return None
+        if sendable:
+            return Claimed(item, case, now)
+    return None
+
+
+def _log_sent(sent: Sent) -> None:
+    prepared = sent.prepared
+    log.info(
+        "sent kind=%s case=%s to=%s reply=%r",
+        prepared.kind,
+        prepared.case_number or "-",
+        ",".join(prepared.recipients),
+        sent.reply[:200],
+    )
+
+
+def _prepare(ctx: AppContext, claimed: Claimed) -> Prepared:
+    """Render what a claimed item sends: a confirmation as of its claim, anything else as queued."""
+    item, case = claimed.item, claimed.case
+    due_date: date | None = None
+    subject: str | None = None
+    if item.kind == OutboxKind.CONFIRMATION and case is not None:
+        letter = letters.confirmation(ctx, case, item, claimed.now)
+        raw, due_date, subject = letter.raw, letter.due_date, letter.subject
+    else:
+        assert item.raw is not None  # checked in the claim's transaction
+        raw = item.raw
+    return Prepared(
+        item_id=item.id,
+        attempt=item.attempts,
+        kind=item.kind,
+        case_id=item.case_id,
+        case_number=case.number if case is not None else None,
+        recipients=list(item.recipients),
+        raw=raw,
+        due_date=due_date,
+        message_id=item.message_id_header,
+        context=dict(item.context),
+        subject=subject,
+    )
+
+
+def _send_one(ctx: AppContext, send: SendMail, prepared: Prepared) -> Sent | None:
+    """Send one prepared item; a failure is recorded at once and is that item's alone; a success is returned
+    to be recorded with the next claim."""
     try:
         with _lease_kept(ctx, prepared):
             reply = send(ctx.settings.office.address, prepared.recipients, prepared.raw)
@@ -92,7 +182,8 @@ def _send_one(ctx: AppContext, send: SendMail, prepared: Prepared) -> None:
         log.exception("outbox item %s could not be sent", prepared.item_id)
         _record_failure(ctx, prepared, f"could not be sent: {exc.__class__.__name__}: {exc}", permanent=True)
     else:
-        _record_sent(ctx, prepared, reply)
+        return Sent(prepared, reply, ctx.clock())
+    return None
 
 
 def send_lease(ctx: AppContext) -> timedelta:
@@ -122,91 +213,72 @@ def _lease_kept(ctx: AppContext, prepared: Prepared) -> Iterator[None]:
         keeper.join()
 
 
-def _claim_and_prepare(ctx: AppContext, item_id: int) -> Prepared | None:
-    now = ctx.clock()
-    with unit_of_work(ctx.sessions) as session:
-        item = claim_outbox_item(session, item_id, now, now + send_lease(ctx))
-        if item is None:
-            return None
-        case = session.get(Case, item.case_id) if item.case_id is not None else None
-        number = case.number if case else None
-        if item.kind == OutboxKind.CONFIRMATION and case is not None:
-            letter = letters.confirmation(ctx, case, item, now)
-            recipients = list(item.recipients)
-            return Prepared(
-                item.id, item.attempts, item.kind, number, recipients, letter.raw, letter.due_date, letter.subject
-            )
-        if item.raw is None:
-            item.status = OutboxStatus.FAILED
-            item.last_error = "nothing to send: no message body"
-            return None
-        return Prepared(item.id, item.attempts, item.kind, number, list(item.recipients), item.raw, None)
-
-
-def _record_sent(ctx: AppContext, prepared: Prepared, reply: str) -> None:
-    accepted_at = ctx.clock()
-    digest = hashlib.sha256(prepared.raw).hexdigest()
-    with unit_of_work(ctx.sessions) as session:
-        item = session.get(OutboxItem, prepared.item_id)
-        assert item is not None
-        stored = session.execute(
-            select(StoredMessage).where(StoredMessage.direction == Direction.OUT, StoredMessage.sha256 == digest)
-        ).scalar_one_or_none()
-        if stored is None:
-            stored = StoredMessage(
-                direction=Direction.OUT,
-                message_id_header=item.message_id_header,
-                sha256=digest,
-                size=len(prepared.raw),
-                sender=ctx.settings.office.address,
-                subject=_subject_of(prepared.raw) if prepared.subject is None else prepared.subject[:2000],
-                kind=item.kind,
-                reasons=[],
-                defects=[],
-                set_aside=False,
-                case_id=item.case_id,
-                source="outbox",
-                received_at=accepted_at,
-                stored_at=accepted_at,
-            )
-            add_with_raw(session, stored, prepared.raw)
-        item.status = OutboxStatus.SENT
-        item.sent_at = accepted_at
-        item.stored_message_id = stored.id
-        item.last_error = None
-        case = session.get(Case, item.case_id) if item.case_id is not None else None
-        if case is not None and prepared.kind == OutboxKind.CONFIRMATION and case.confirmed_at is None:
-            # Batumi res. No. 3 Art. 4.3: the period counts from the confirmation; the date it stated is kept.
-            case.confirmed_at = accepted_at
-            case.due_date = prepared.due_date
-            record_event(
-                session,
-                at=accepted_at,
-                actor="foimail",
-                kind="confirmed",
-                case=case,
-                due_date=str(prepared.due_date),
-                recipients=prepared.recipients,
-            )
-        elif case is not None:
-            record_event(
-                session,
-                at=accepted_at,
-                actor="foimail",
-                kind=f"{prepared.kind}_sent",
-                case=case,
-                recipients=prepared.recipients,
-            )
-        receipt_to = item.context.get("receipt_to")
-        if case is not None and receipt_to:
-            _queue_receipt(ctx, session, case, receipt_to, item.context.get("officer_message_id"), accepted_at)
-    log.info(
-        "sent kind=%s case=%s to=%s reply=%r",
-        prepared.kind,
-        prepared.case_number or "-",
-        ",".join(prepared.recipients),
-        reply[:200],
+def _record_sent(ctx: AppContext, session: Session, sent: Sent) -> None:
+    """Mark the item sent, keep the bytes that went out, and note it on the case: statements on the ids the
+    claim already read, no rows loaded."""
+    prepared, accepted_at = sent.prepared, sent.accepted_at
+    stored_id = store_outgoing(
+        session,
+        prepared.raw,
+        {
+            "message_id_header": prepared.message_id,
+            "sha256": hashlib.sha256(prepared.raw).hexdigest(),
+            "size": len(prepared.raw),
+            "sender": ctx.settings.office.address,
+            "subject": _subject_of(prepared.raw) if prepared.subject is None else prepared.subject[:2000],
+            "kind": prepared.kind,
+            "reasons": [],
+            "defects": [],
+            "set_aside": False,
+            "doubtful": False,
+            "case_id": prepared.case_id,
+            "source": "outbox",
+            "received_at": accepted_at,
+            "stored_at": accepted_at,
+        },
     )
+    session.connection().execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == prepared.item_id)
+        .values(status=OutboxStatus.SENT, sent_at=accepted_at, stored_message_id=stored_id, last_error=None)
+    )
+    if prepared.case_id is None:
+        return
+    confirmed = prepared.kind == OutboxKind.CONFIRMATION and (
+        # Batumi res. No. 3 Art. 4.3: the period counts from the confirmation; the date it stated is kept.
+        session.connection()
+        .execute(
+            update(Case)
+            .where(Case.id == prepared.case_id, Case.confirmed_at.is_(None))
+            .values(confirmed_at=accepted_at, due_date=prepared.due_date)
+        )
+        .rowcount
+        == 1
+    )
+    if confirmed:
+        record_event(
+            session,
+            at=accepted_at,
+            actor="foimail",
+            kind="confirmed",
+            case_id=prepared.case_id,
+            due_date=str(prepared.due_date),
+            recipients=prepared.recipients,
+        )
+    else:
+        record_event(
+            session,
+            at=accepted_at,
+            actor="foimail",
+            kind=f"{prepared.kind}_sent",
+            case_id=prepared.case_id,
+            recipients=prepared.recipients,
+        )
+    receipt_to = prepared.context.get("receipt_to")
+    if receipt_to:
+        case = session.get(Case, prepared.case_id)
+        assert case is not None
+        _queue_receipt(ctx, session, case, receipt_to, prepared.context.get("officer_message_id"), accepted_at)
 
 
 def _queue_receipt(
@@ -228,8 +300,7 @@ def _fail_unprepared(ctx: AppContext, item_id: int, reason: str) -> None:
         item = session.get(OutboxItem, item_id)
         if item is None:
             return
-        item.status = OutboxStatus.FAILED
-        item.attempts += 1
+        item.status = OutboxStatus.FAILED  # its claim counted the attempt
         item.last_error = reason[:2000]
     _tell_failure(ctx, item_id, reason)
 
@@ -280,4 +351,4 @@ def _record_failure(ctx: AppContext, prepared: Prepared, error: str, *, permanen
 def _subject_of(raw: bytes) -> str:
     """The decoded Subject of mail we composed (headers only: an answer may carry large attachments)."""
     head = raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
-    return parse_message(head).subject[:2000]
+    return parse_message(head, scan_bounce=lambda _: False).subject[:2000]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from foimail.context import AppContext
 from foimail.core.calendar import explain_due_date
@@ -13,7 +13,7 @@ from foimail.core.message import Address, Attachment
 from foimail.core.subject import strip_reply_prefixes
 from foimail.core.vocabulary import LOOP_HEADER
 from foimail.mail.compose import compose_message
-from foimail.store.models import Case, OutboxItem
+from foimail.store.models import Case
 
 
 def office_context(ctx: AppContext) -> dict[str, Any]:
@@ -68,6 +68,17 @@ def render_mail(
     )
 
 
+class QueuedMail(Protocol):
+    """What a letter needs of its outbox item: an OutboxItem, or the row the outbox's claim returned."""
+
+    @property
+    def recipients(self) -> list[str]: ...
+    @property
+    def message_id_header(self) -> str: ...
+    @property
+    def context(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class Confirmation:
     """A rendered confirmation, with what the outbox records of it without parsing its own bytes again."""
@@ -77,7 +88,7 @@ class Confirmation:
     due_date: date
 
 
-def confirmation(ctx: AppContext, case: Case, item: OutboxItem, now: datetime) -> Confirmation:
+def confirmation(ctx: AppContext, case: Case, item: QueuedMail, now: datetime) -> Confirmation:
     """The Art. 4.2 confirmation as of `now`, and the due date it states (Batumi res. No. 3 Art. 4.3).
 
     Rendered when it is sent, not when queued, so the date it states is the one the case gets.
