@@ -19,7 +19,7 @@ from foimail.config import (
     StatsSettings,
 )
 from foimail.context import AppContext, build_context
-from foimail.store.db import upgrade
+from tests.support.databases import migrated
 
 
 class SettableClock:
@@ -69,7 +69,7 @@ def make_settings(database_url: str, tmp_path: Path, **sections: Any) -> Setting
 @pytest.fixture
 def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., AppContext]]:
     """make_app(smtp=SmtpSettings(...), imap=..., clock=SettableClock(...)) -> AppContext on a migrated DB."""
-    upgrade(database_url)
+    migrated(database_url)
     built: list[AppContext] = []
 
     def make(clock: Callable[[], datetime] | None = None, **sections: Any) -> AppContext:

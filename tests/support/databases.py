@@ -8,11 +8,22 @@ Fixtures (function scope; each yields a SQLAlchemy URL string):
 
 A database per test costs about 40 ms on PostgreSQL 15 (CREATE + DROP), so tests get whole databases rather
 than schemas: nothing a test does (extensions, search_path, leaked connections) can reach the next test.
+
+`migrated(url)` brings a test's empty database to the newest schema. Running the migrations costs 0.1 s on
+SQLite and 0.3 s on PostgreSQL, for each of about a thousand tests; so they run once per session and each
+test gets a copy of what they built: SQLite's backup API copies the file, and on PostgreSQL pg_dump's
+script of the migrated database runs in one round trip (CREATE DATABASE ... TEMPLATE costs 0.5 s here).
+Tests of the migrations themselves call `upgrade`.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,12 +33,15 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
+from foimail.store.db import upgrade
 from tests.support import unavailable
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 DATABASE_PREFIX = "foimail_t_"
+TEMPLATE_PREFIX = "foimail_tpl_"
 _FIXTURE_BY_BACKEND = {"sqlite": "sqlite_url", "postgresql": "postgres_url"}
 
 
@@ -83,3 +97,68 @@ def database_url(request: pytest.FixtureRequest) -> str:
     url = request.getfixturevalue(_FIXTURE_BY_BACKEND[request.param])
     assert isinstance(url, str)
     return url
+
+
+def migrated(url: str) -> None:
+    """Bring the (usually empty) database at `url` to the newest schema, from a copy when it is empty."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        if path.name and not (path.exists() and path.stat().st_size):
+            with sqlite3.connect(_sqlite_template()) as source, sqlite3.connect(path) as target:
+                source.backup(target)
+            return
+    elif (parsed.database or "").startswith(DATABASE_PREFIX) and _has_no_tables(url):
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.begin() as connection:  # one script, one round trip, one transaction
+                connection.exec_driver_sql(_postgres_schema())
+        finally:
+            engine.dispose()
+        return
+    upgrade(url)
+
+
+_templates: dict[str, str] = {}  # backend -> the migrated template: a file, or a database's name
+_engines: dict[str, Engine] = {}
+
+
+def _sqlite_template() -> str:
+    if "sqlite" not in _templates:
+        directory = tempfile.mkdtemp(prefix="foimail-schema-")
+        atexit.register(shutil.rmtree, directory, True)
+        path = os.path.join(directory, "migrated.sqlite3")
+        upgrade(f"sqlite:///{path}")
+        _templates["sqlite"] = path
+    return _templates["sqlite"]
+
+
+def _postgres_schema() -> str:
+    """pg_dump of a database the migrations built (schema, and rows such as alembic_version), as one script."""
+    if "postgresql" not in _templates:
+        admin = create_engine(postgres_server_url(), isolation_level="AUTOCOMMIT")
+        with new_postgres_database(admin, prefix=TEMPLATE_PREFIX) as url:
+            upgrade(url)
+            dump = shutil.which("pg_dump")
+            if dump is None:
+                unavailable("pg_dump not found (it comes with postgresql-client)")
+            plain = make_url(url)
+            command = [dump, "--no-owner", "--no-privileges", "--inserts", "-h", plain.host or "127.0.0.1"]
+            command += ["-p", str(plain.port or 5432), "-U", plain.username or "postgres", plain.database or ""]
+            script = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        admin.dispose()
+        # psql's meta-commands (\restrict in newer pg_dump) and the emptied search_path are for psql alone.
+        lines = [line for line in script.splitlines() if not line.startswith("\\")]
+        _templates["postgresql"] = "\n".join(lines).replace(
+            "SELECT pg_catalog.set_config('search_path', '', false);", ""
+        )
+    return _templates["postgresql"]
+
+
+def _has_no_tables(url: str) -> bool:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return not connection.execute(text("SELECT 1 FROM pg_tables WHERE schemaname = 'public' LIMIT 1")).first()
+    finally:
+        engine.dispose()
