@@ -91,8 +91,9 @@ def finish(process: subprocess.Popen[str]) -> str:
 
 
 def test_device_login_then_check_names_mechanisms_and_expiry(  # type: ignore[no-untyped-def]
-    database_url, oauth_mailbox, oauth_smtp_server, token_endpoint, tmp_path
+    sqlite_url, oauth_mailbox, oauth_smtp_server, token_endpoint, tmp_path
 ) -> None:
+    database_url = sqlite_url  # the login and the check talk to the token endpoint, not the database: one backend
     config = oauth_config(tmp_path, database_url, oauth_mailbox, oauth_smtp_server, token_endpoint)
     assert foimail("db", "upgrade", config=config).returncode == 0
     before = foimail("check", config=config)
