@@ -37,6 +37,8 @@ def test_the_service_runs_as_the_daemon_expects() -> None:
     assert service["ExecStartPre"] == f"{INSTALLED_BINARY} db upgrade"
     assert service["Restart"] == "on-failure"
     assert int(service["WatchdogSec"]) > 0
+    # systemd's default 90 s would kill a long migration in ExecStartPre, and the restart would run it again
+    assert service["TimeoutStartSec"] == "30min"
     assert service["User"] and service["User"] != "root"
     assert service["Group"]
     assert service["StateDirectory"] == "foimail"
