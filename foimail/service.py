@@ -20,7 +20,7 @@ from foimail.errors import ConfigError, FoimailError
 from foimail.logs import setup_logging
 from foimail.runners import IntakeRunner, OutboxRunner
 from foimail.store.db import ping
-from foimail.usecases.casework import recompute_due_dates
+from foimail.usecases.casework import recompute_due_dates, refresh_statistics_values
 
 log = logging.getLogger("foimail.service")
 
@@ -51,6 +51,7 @@ class Daemon:
         moved = recompute_due_dates(self.ctx)
         if moved:
             log.info("due dates moved after a calendar change: %d", len(moved))
+        refresh_statistics_values(self.ctx)
         self._spawn("intake", self.intake.run)
         self._spawn("outbox", self.outbox.run)
         self.scheduler = start_scheduler(self.ctx)

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from foimail.store.db import make_engine
-from foimail.store.models import Base
+from foimail.store.models import Base, in_dialect
 
 config = context.config
 target_metadata = Base.metadata
@@ -55,7 +55,12 @@ def run_migrations_online() -> None:
             # the database. A rollback journal keeps only the pages changed in place: about twice. (Nothing
             # changes while another connection is open: the mode then stays WAL.)
             _journal_mode(connection, "DELETE")
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_object=in_dialect(connection.dialect.name),
+        )
         with context.begin_transaction():
             context.run_migrations()
         if sqlite:

@@ -15,7 +15,7 @@ from foimail.context import build_calendar, build_context, build_deadline_rules
 from foimail.core.calendar import explain_due_date, local_date, parse_quarter
 from foimail.core.publication import PublicationDataError
 from foimail.errors import FoimailError
-from foimail.usecases.casework import recompute_due_dates
+from foimail.usecases.casework import recompute_due_dates, refresh_statistics_values
 from foimail.usecases.publication import due_listing, format_due, parse_within, record_act
 from foimail.usecases.reports import annual_text, quarterly_text
 
@@ -23,7 +23,9 @@ from foimail.usecases.reports import annual_text, quarterly_text
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     deadline_parser = commands.add_parser("deadline", help="the due date a confirmation at DATETIME gets")
     deadline_parser.add_argument("moment", nargs="?", help="ISO datetime; without an offset it is the office's time")
-    deadline_parser.add_argument("--recompute", action="store_true", help="recompute the due dates of all open cases")
+    deadline_parser.add_argument(
+        "--recompute", action="store_true", help="recompute the due dates of all open cases and the statistics values"
+    )
     deadline_parser.set_defaults(handler=deadline)
 
     stats = commands.add_parser("stats", help="statistics").add_subparsers(dest="stats_command", required=True)
@@ -54,10 +56,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def deadline(args: argparse.Namespace) -> int:
     if args.recompute:
-        changed = recompute_due_dates(context_from(args), actor="cli")
+        ctx = context_from(args)
+        changed = recompute_due_dates(ctx, actor="cli")
         for number, old, new in changed:
             print(f"{number}: {old} -> {new}")
         print(f"{len(changed)} due date(s) moved")
+        print(f"{refresh_statistics_values(ctx)} case(s) given new statistics values")
         return 0
     if not args.moment:
         raise FoimailError("give a DATETIME (e.g. 2026-11-20T17:30) or --recompute")

@@ -1,17 +1,23 @@
 """Request statistics out of the database: annex item 2.4 (quarterly) and the GAC Art. 49 report (yearly).
 
 What each column means is defined in ``foimail/core/statistics.py``. Here the cases are counted by one SQL
-statement: the period's cases (a range of ``registered_at``, indexed) grouped by state, refusal ground,
-days and lateness, COUNT(*) per group. That gives a few hundred ``Tally`` rows however many cases there are,
-and ``core.statistics.statistics_row`` adds them up, the median included (from the days histogram, so no
-second sort). The yearly report groups by the deciding official and the act relied on too, in the same
-statement, and adds its two sections up here: one pass over the period for all three (docs/PERFORMANCE.md).
+statement, grouped by state, refusal ground, days and lateness (and, for the yearly report, the deciding
+official and the act relied on), COUNT(*) per group. That gives some thousands of rows however many cases
+there are; ``core.statistics.statistics_row`` adds them up, the median included (from the days histogram), and
+the yearly sections are added up here from the same rows.
 
-The statements are built once for both databases. What the dialects spell differently is "the local date
-of a timestamp as a day number" and "answered after a given local date", so those are constructs
-(``LocalDay``, ``DayNumber``, ``LocalDateAfter``) compiled per dialect. The statement filters by ``now``
-(registered and answered no later than it), so a decision or registration committed while the report runs
-is not counted.
+The statement has two parts (docs/PERFORMANCE.md, "Statistics on a million cases"):
+
+- **stored**: decided cases whose values (local registration day, days, lateness) are stored on their row in
+  the report's UTC offset (``store/case_tallies.py``) and that were registered and answered by ``now``. They
+  are grouped by those columns without any date arithmetic; on SQLite in the order of an index, with no sort.
+- **live**: every other case of the period (open ones, values stored in another offset or decided after
+  ``now``), found through indexes and worked out as the definitions say, by the same expressions the stored
+  values were written with. The two parts exclude each other and together are the period's cases.
+
+The local date arithmetic is in ``store/local_days.py`` (compiled per dialect). The statement filters by
+``now`` (registered and answered no later than it), so a decision or registration committed while the report
+runs is not counted; being one statement, it reads one snapshot of the cases.
 """
 
 from __future__ import annotations
@@ -22,15 +28,13 @@ from contextlib import contextmanager
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, and_, case, func, literal, or_, select, text
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import Integer, Select, and_, case, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.elements import ColumnElement
 
 from foimail.core import statistics as rules
 from foimail.core.calendar import art49_period, local_date, quarter_bounds
-from foimail.core.vocabulary import CaseStatus, Outcome
+from foimail.store.case_tallies import DECIDED, answered_late, days_to_answer
 from foimail.store.models import Case
 
 __all__ = [
@@ -39,90 +43,20 @@ __all__ = [
     "quarterly_statistics",
 ]
 
-_SECONDS_PER_DAY = 86400
 _NAMED_GROUNDS = tuple(ground for ground in rules.GROUND_COLUMNS if ground != rules.OTHER_GROUND)
+_EPOCH = date(1970, 1, 1)
+_KEYS = ("state", "ground", "days", "late", "official", "act")
 
 
-class LocalDay(FunctionElement[int]):
-    """LocalDay(utc_timestamp, offset_seconds): days since 1970-01-01 of the timestamp's local date."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "local_day"
-
-
-class DayNumber(FunctionElement[int]):
-    """DayNumber(date_column): days since 1970-01-01 of a DATE."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "day_number"
-
-
-class LocalDateAfter(FunctionElement[bool]):
-    """LocalDateAfter(utc_timestamp, date_column, offset_seconds): the timestamp's local date is after the date.
-
-    NULL when either is NULL. On SQLite, for a zone east of UTC (Asia/Tbilisi), this is one text comparison
-    with the UTC moment the next local day begins, instead of two date conversions per case.
-    """
-
-    type = Boolean()
-    inherit_cache = True
-    name = "local_date_after"
-
-
-def _arguments(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
-    return [compiler.process(clause, **kw) for clause in element.clauses]
-
-
-@compiles(LocalDay, "sqlite")
-def _local_day_sqlite(element: LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
-    moment, offset = _arguments(element, compiler, **kw)
-    # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC. SQLite's date functions round to the millisecond, which
-    # would move 23:59:59.9996 to the next day: cut the fraction off first (whole seconds keep their date).
-    seconds = f"CAST(strftime('%s', substr({moment}, 1, 19)) AS INTEGER)"
-    return f"(({seconds} + {offset}) / {_SECONDS_PER_DAY})"
-
-
-@compiles(LocalDay, "postgresql")
-def _local_day_postgresql(element: LocalDay, compiler: SQLCompiler, **kw: Any) -> str:
-    moment, offset = _arguments(element, compiler, **kw)
-    # Seconds since the epoch as a double: exact to the microsecond for any date foimail stores, so floor()
-    # keeps 23:59:59.999999 on its day; cheaper than converting to a local DATE (docs/PERFORMANCE.md).
-    return f"CAST(floor((date_part('epoch', {moment}) + {offset}) / {_SECONDS_PER_DAY}) AS INTEGER)"
-
-
-@compiles(LocalDateAfter, "sqlite")
-def _local_date_after_sqlite(element: LocalDateAfter, compiler: SQLCompiler, **kw: Any) -> str:
-    moment, day, offset = element.clauses
-    arithmetic = compiler.process(LocalDay(moment, offset) > DayNumber(day), **kw)
-    moment_sql, day_sql, offset_sql = (compiler.process(clause, **kw) for clause in (moment, day, offset))
-    # East of UTC, local day D ends at 'D HH:MM:SS' UTC (HH:MM:SS = 24 h - offset; SQLite computes it once
-    # per statement). Stored text 'YYYY-MM-DD HH:MM:SS.ffffff' sorts as time does, and a moment at exactly
-    # that second (any fraction) is already the next local day. Other offsets take the day arithmetic.
-    boundary = f"' ' || time({_SECONDS_PER_DAY} - {offset_sql}, 'unixepoch')"
-    return (
-        f"(CASE WHEN {offset_sql} > 0 AND {offset_sql} < {_SECONDS_PER_DAY} "
-        f"THEN {moment_sql} >= {day_sql} || {boundary} ELSE {arithmetic} END)"
-    )
-
-
-@compiles(LocalDateAfter, "postgresql")
-def _local_date_after_postgresql(element: LocalDateAfter, compiler: SQLCompiler, **kw: Any) -> str:
-    moment, day, offset = element.clauses
-    return str(compiler.process(LocalDay(moment, offset) > DayNumber(day), **kw))
-
-
-@compiles(DayNumber, "sqlite")
-def _day_number_sqlite(element: DayNumber, compiler: SQLCompiler, **kw: Any) -> str:
-    (day,) = _arguments(element, compiler, **kw)  # stored as 'YYYY-MM-DD'
-    return f"(CAST(strftime('%s', {day}) AS INTEGER) / {_SECONDS_PER_DAY})"
-
-
-@compiles(DayNumber, "postgresql")
-def _day_number_postgresql(element: DayNumber, compiler: SQLCompiler, **kw: Any) -> str:
-    (day,) = _arguments(element, compiler, **kw)
-    return f"({day} - DATE '1970-01-01')"
+def _by_outcome(
+    outcome: ColumnElement[Any], ground: ColumnElement[Any], official: ColumnElement[Any], act: ColumnElement[Any]
+) -> list[ColumnElement[Any]]:
+    """What the sections read of a case: a refusal's ground and act (trimmed), a decision's official."""
+    return [
+        case((outcome.in_(rules.REFUSAL_OUTCOMES), ground)),
+        case((outcome.in_(rules.DECISION_OUTCOMES), official)),
+        case((outcome.in_(rules.REFUSAL_OUTCOMES), func.nullif(func.trim(act), ""))),
+    ]
 
 
 class _Terms:
@@ -130,51 +64,75 @@ class _Terms:
 
     def __init__(self, first: date, last: date, now: datetime, tz: tzinfo) -> None:
         today = local_date(now, tz)
-        offset = literal(rules.fixed_utc_offset(tz, first, max(last, today)), Integer)
+        seconds = rules.fixed_utc_offset(tz, first, max(last, today))
+        offset = literal(seconds, Integer)
         start, end = rules.period_utc_bounds(first, last, tz)
         self.in_period = and_(Case.registered_at >= start, Case.registered_at < end, Case.registered_at <= now)
-        decided = and_(
-            Case.status == CaseStatus.CLOSED,
-            Case.outcome.is_not(None),
-            Case.outcome.in_(rules.OUTCOMES),
-            or_(Case.answered_at.is_(None), Case.answered_at <= now),
-        )
+        # The same, kept off ix_cases_registered_at: the parts that find few cases through an index of the
+        # stored values must use that (SQLite, estimating by rule of thumb, would take the period's range).
+        registered = func.coalesce(Case.registered_at, Case.registered_at)
+        period_by_values = and_(registered >= start, registered < end, registered <= now)
+        decided = and_(DECIDED, or_(Case.answered_at.is_(None), Case.answered_at <= now))
         # Open past its due date, or past the 5 days of GAC Art. 80(1) when marked to be forwarded.
         overdue = or_(and_(Case.due_date.is_not(None), Case.due_date < today), Case.forward_by < today)
-        self.state = case((decided, Case.outcome), (overdue, "overdue_open"), else_="pending")
-        self.ground = case((Case.outcome.in_(rules.REFUSAL_OUTCOMES), Case.refusal_ground))
-        self.days = LocalDay(Case.answered_at, offset) - LocalDay(Case.registered_at, offset)  # NULL: no answer
-        after_due = LocalDateAfter(Case.answered_at, Case.due_date, offset)
-        forwarded_late = and_(
-            Case.outcome == Outcome.FORWARDED, LocalDateAfter(Case.answered_at, Case.forward_by, offset)
+        ground, official, act = _by_outcome(Case.outcome, Case.refusal_ground, Case.deciding_official, Case.refusal_act)
+        self.live_keys = [
+            case((decided, Case.outcome), (overdue, "overdue_open"), else_="pending"),
+            ground,
+            days_to_answer(offset),  # NULL: no answer
+            answered_late(offset),
+            official,
+            act,
+        ]
+        stored_offset = Case.stats_utc_offset
+        self.stored = and_(
+            stored_offset.is_not(None),
+            stored_offset == seconds,
+            Case.stats_registered_day.between((first - _EPOCH).days, (last - _EPOCH).days),
+            Case.stats_as_of <= now,
         )
-        self.late = case((after_due, 1), (forwarded_late, 1), else_=0)  # 0 if NULLs
-        # Only what the annual sections read: a decision's official, a refusal's act (fewer groups).
-        self.official = case((Case.outcome.in_(rules.DECISION_OUTCOMES), Case.deciding_official))
-        self.act = case((Case.outcome.in_(rules.REFUSAL_OUTCOMES), func.nullif(func.trim(Case.refusal_act), "")))
+        # The rest, each part through an index: no stored values, values in another offset, decided after now.
+        self.live_parts = (
+            and_(self.in_period, stored_offset.is_(None)),
+            and_(period_by_values, stored_offset < seconds),
+            and_(period_by_values, stored_offset > seconds),
+            and_(period_by_values, stored_offset == seconds, Case.stats_as_of > now),
+        )
 
 
 # One GROUP BY row: state, ground, days, late, official, act (None without the sections), number of cases.
 _Group = tuple[str, str | None, int | None, bool, str | None, str | None, int]
 
 
+def _stored_groups(terms: _Terms, width: int) -> Select[Any]:
+    """The stored part: grouped in the order of ix_cases_stats_groups, then given the live part's keys."""
+    columns = (Case.outcome, Case.refusal_ground, Case.deciding_official, Case.refusal_act)
+    stored = (
+        select(*columns, Case.stats_days, Case.stats_late, func.count().label("cases"))
+        .where(terms.stored)
+        .group_by(*columns, Case.stats_days, Case.stats_late)
+        .subquery()
+    )
+    ground, official, act = _by_outcome(stored.c.outcome, stored.c.refusal_ground, stored.c.deciding_official,
+                                        stored.c.refusal_act)  # fmt: skip
+    keys = [stored.c.outcome, ground, stored.c.stats_days, stored.c.stats_late, official, act]
+    return select(*(key.label(name) for key, name in zip(keys[:width], _KEYS, strict=False)), stored.c.cases)
+
+
+def _live_groups(terms: _Terms, width: int) -> Select[Any]:
+    keys = [key.label(name) for key, name in zip(terms.live_keys[:width], _KEYS, strict=False)]
+    per_case = union_all(*(select(*keys).where(part) for part in terms.live_parts)).subquery()
+    # Grouped by name: PostgreSQL sees the same bound expressions only once this way.
+    return select(*per_case.c, func.count().label("cases")).group_by(*per_case.c)
+
+
 def _groups(session: Session, terms: _Terms, sections: bool) -> list[_Group]:
     """The period's cases grouped by (state, ground, days, late) and, for `sections`, (official, act) too.
 
-    One scan of the period whatever is asked; a few hundred rows (some thousands with the sections: one per
-    official, act and days actually seen), whatever the number of cases.
+    A key may come twice (once per part); every reader adds the counts up.
     """
-    keys = [
-        terms.state.label("state"),
-        terms.ground.label("ground"),
-        terms.days.label("days"),
-        terms.late.label("late"),
-    ]
-    if sections:
-        keys += [terms.official.label("official"), terms.act.label("act")]
-    # Grouped by name: PostgreSQL sees the same bound expressions only once this way.
-    per_case = select(*keys).where(terms.in_period).subquery()
-    query = select(*per_case.c, func.count().label("cases")).group_by(*per_case.c)
+    width = 6 if sections else 4
+    query = union_all(_stored_groups(terms, width), _live_groups(terms, width))
     with _hashed_groups(session):
         rows = session.execute(query).all()
     return [
@@ -194,7 +152,8 @@ def _groups(session: Session, terms: _Terms, sections: bool) -> list[_Group]:
 # For the grouping statement only, on PostgreSQL. The planner cannot know there are only a few hundred groups:
 # it estimates one per case for the computed keys, so it would sort the whole period on disk (work_mem 4 MB)
 # and, in a hash table, would not give the scan to parallel workers (it counts a million groups to gather).
-_PLANNER_SETTINGS = {"enable_sort": "off", "parallel_tuple_cost": "0"}
+# JIT compiling the statement costs more than it saves (the stored part: 0.45 s without, 0.8 s with).
+_PLANNER_SETTINGS = {"enable_sort": "off", "parallel_tuple_cost": "0", "jit": "off"}
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Use cases on existing cases and messages: promote a set-aside message, recompute due dates."""
+"""Use cases on existing cases and messages: promote a set-aside message, recompute due dates and statistics."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from foimail.core.calendar import due_date
 from foimail.core.vocabulary import CaseStatus, Direction
 from foimail.errors import FoimailError
 from foimail.mail.parse import parse_message
+from foimail.store.case_tallies import refresh_values, utc_offset
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, StoredMessage
 from foimail.store.queries import record_event
@@ -76,4 +77,17 @@ def recompute_due_dates(ctx: AppContext, actor: str = "foimail") -> list[tuple[s
                 )
                 changed.append((case.number, str(old), str(new)))
                 log.info("due date moved case=%s %s -> %s", case.number, old, new)
+    return changed
+
+
+def refresh_statistics_values(ctx: AppContext) -> int:
+    """Store every decided case's statistics values in the office's zone where they are missing or differ.
+
+    Run where due dates are recomputed (start-up, `foimail deadline --recompute`): after a change of zone, and
+    after migration 0007 stored them in UTC+4, the reports count the cases live until this has run.
+    """
+    with unit_of_work(ctx.sessions) as session:
+        changed = refresh_values(session.connection(), utc_offset(ctx.tz, ctx.clock()))
+    if changed:
+        log.info("statistics values stored anew for %d case(s)", changed)
     return changed

@@ -27,6 +27,7 @@ from foimail.context import AppContext
 from foimail.core.vocabulary import OutboxKind, OutboxStatus
 from foimail.errors import PermanentError, TransientError
 from foimail.mail.parse import parse_message
+from foimail.store.case_tallies import store_values
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, OutboxItem
 from foimail.store.queries import claim_next_due, record_event, renew_send_lease, store_outgoing
@@ -256,6 +257,8 @@ def _record_sent(ctx: AppContext, session: Session, sent: Sent) -> None:
         == 1
     )
     if confirmed:
+        # Decided before its confirmation went out: the due date now set can make the decision late.
+        store_values(session, prepared.case_id, ctx.tz, accepted_at)
         record_event(
             session,
             at=accepted_at,

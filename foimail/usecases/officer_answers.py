@@ -31,6 +31,7 @@ from foimail.core.vocabulary import CaseStatus, OutboxKind, Outcome, StoredKind
 from foimail.mail.answer import officer_answer
 from foimail.mail.authenticity import AuthenticityVerdict, check_sender_authenticity
 from foimail.mail.compose import make_message_id
+from foimail.store.case_tallies import store_values
 from foimail.store.models import Case, StoredMessage
 from foimail.store.queries import record_event, reply_address
 from foimail.usecases.letters import render_mail
@@ -100,12 +101,15 @@ def handle_officer_message(
     stored.kind = StoredKind.OFFICER
     for command in parsed.commands:
         _apply_internal(ctx, session, case, command, sender, stored, now)
+    if not internal_only:
+        _decide(session, case, outcome_command, sender, stored, now)
+    # A decision, or a forward mark (it makes a forwarded decision late or not): the statistics values.
+    store_values(session, case.id, ctx.tz, now)
     if internal_only:
         send_receipt(
             ctx, session, case, sender, now, relayed=False, summary=_summary(parsed), in_reply_to=message.message_id
         )
         return IntakeResult("officer", stored.id, case.number, ("internal: " + _summary(parsed),))
-    _decide(session, case, outcome_command, sender, stored, now)
     if direct:
         return _record_direct_answer(ctx, session, case, stored, message, now)
     if not relays:

@@ -1,4 +1,5 @@
-"""When the calendar changes, open cases' due dates move later, never earlier, and the move is logged."""
+"""When the calendar changes, open cases' due dates move later, never earlier, and the move is logged; when the
+zone changes, decided cases' statistics values are stored anew."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select, update
 
 from foimail.config import CalendarSettings
+from foimail.store.case_tallies import refresh_values
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, Event
-from foimail.usecases.casework import recompute_due_dates
+from foimail.usecases.casework import recompute_due_dates, refresh_statistics_values
 
 
 def add_case(ctx, number: str, confirmed_at: datetime, due: date, status: str = "open") -> None:  # type: ignore[no-untyped-def]
@@ -79,3 +81,25 @@ def test_two_daemons_starting_together_move_a_date_once(make_app) -> None:  # ty
     assert results == [[]]
     with unit_of_work(ctx.sessions) as session:
         assert len(session.execute(select(Event)).scalars().all()) == 1
+
+
+def test_statistics_values_are_stored_anew_in_the_office_zone(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Values another zone wrote (or none) are rewritten in the office's at start-up, once."""
+    ctx = make_app()  # Asia/Tbilisi
+    registered = datetime(2026, 3, 16, 21, 30, tzinfo=UTC)  # Tue 17 March 01:30 Tbilisi, Mon 16th in New York
+    with unit_of_work(ctx.sessions) as session:
+        for seq, status in ((1, "closed"), (2, "open")):
+            session.add(
+                Case(number=f"FOI-2026-0000{seq}", year=2026, seq=seq, requester_address="a@b.ge",
+                     received_at=registered, registered_at=registered, due_date=date(2026, 3, 31), status=status,
+                     outcome="answered_full", answered_at=registered.replace(day=18))
+            )  # fmt: skip
+    with unit_of_work(ctx.sessions) as session:
+        assert refresh_values(session.connection(), -4 * 3600) == 1  # the decided case, in New York's summer
+    assert refresh_statistics_values(ctx) == 1
+    assert refresh_statistics_values(ctx) == 0
+    with unit_of_work(ctx.sessions) as session:
+        stored = session.execute(
+            select(Case.status, Case.stats_utc_offset, Case.stats_registered_day, Case.stats_days).order_by(Case.seq)
+        ).all()
+    assert stored == [("closed", 4 * 3600, (date(2026, 3, 17) - date(1970, 1, 1)).days, 2), ("open", None, None, None)]

@@ -151,6 +151,15 @@ def test_publication_due_lists_the_annex_items_and_the_acts_recorded(tmp_path) -
     assert bad_day.returncode == 1 and "not a date" in bad_day.stderr
 
 
+def test_deadline_recompute_moves_due_dates_and_stores_statistics_values(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "foimail.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n', encoding="utf-8")
+    assert foimail("db", "upgrade", config=config).returncode == 0
+    result = foimail("deadline", "--recompute", config=config)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["0 due date(s) moved", "0 case(s) given new statistics values"]
+
+
 def test_stats_quarterly_and_annual_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
     config = tmp_path / "foimail.toml"
     config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n', encoding="utf-8")

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from foimail.config import OfficeSettings
 from foimail.context import AppContext
 from foimail.runners import IntakeRunner, OutboxRunner
+from foimail.store.case_tallies import refresh_values, utc_offset
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, Event, StoredMessage
 from tests.support.app import SettableClock, imap_settings_for, smtp_settings_for
@@ -104,8 +105,17 @@ class Desk:
             _ = row.raw, row.attachments
             return row
 
+    def stale_statistics_values(self) -> int:
+        """Cases whose stored statistics values differ from what their facts give (store/case_tallies.py)."""
+        with self.ctx.sessions() as session:
+            stale = refresh_values(session.connection(), utc_offset(self.ctx.tz, self.clock()))
+            session.rollback()
+        return stale
+
     def close(self) -> None:
         self.outbox.close()
+        # Whatever the test did to its cases, every use case on the way left their statistics values current.
+        assert self.stale_statistics_values() == 0
 
 
 def open_desk(make_app: Callable[..., AppContext], smtp_server: Any, mailbox: Any, **office: Any) -> Desk:
