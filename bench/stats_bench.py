@@ -8,7 +8,8 @@ spread evenly over --years years ending with the year before --now, then times `
     /work/venv/bin/python bench/stats_bench.py --cases 1000000 --backend postgresql \\
         --url postgresql+psycopg://postgres@127.0.0.1:5432/foimail_bench
 
-Cases are inserted in registration order, as the daemon writes them. The data is synthetic but shaped like
+Cases are inserted in registration order, as the daemon writes them; then the decided cases' statistics
+values are stored, as the daemon does at start-up (`store/case_tallies.py`). The data is synthetic but shaped like
 the real thing: due dates from the real calendar (`core.calendar.due_date`), most cases decided within 0-20
 days, some open and overdue, refusal grounds, acts and deciding officials spread over a few values.
 """
@@ -28,6 +29,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from foimail.core.calendar import DeadlineRules, WorkingCalendar, due_date, local_date, parse_quarter
+from foimail.store.case_tallies import refresh_values, utc_offset
 from foimail.store.db import make_engine, upgrade
 from foimail.store.models import Case
 from foimail.store.statistics import annual_report, quarterly_statistics
@@ -132,6 +134,15 @@ def fill(engine: Engine, rows: Iterator[tuple[object, ...]], chunk: int = 50_000
             connection.execute(text("VACUUM ANALYZE cases"))
 
 
+def store_statistics_values(engine: Engine, now: datetime) -> int:
+    """What the daemon does at start-up (`refresh_statistics_values`), then the planners' statistics again."""
+    with engine.begin() as connection:
+        stored = refresh_values(connection, utc_offset(TZ, now))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE" if engine.dialect.name == "sqlite" else "VACUUM ANALYZE cases"))
+    return stored
+
+
 def time_call(label: str, repeat: int, call: Callable[[], object]) -> tuple[float, object]:
     """Run `call` `repeat` times; print and return the best time, with the last result."""
     timings = []
@@ -177,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         began = time.perf_counter()
         fill(engine, synthetic_cases(args.cases, first_year, args.years, now, args.seed))
         print(f"filled {args.cases} cases over {first_year}-{last_year} in {time.perf_counter() - began:.1f} s")
+        began = time.perf_counter()
+        stored = store_statistics_values(engine, now)
+        print(f"stored the statistics values of {stored} decided cases in {time.perf_counter() - began:.1f} s")
     with Session(engine) as session:
         total = session.scalar(select(func.count()).select_from(Case))
     print(f"backend {engine.dialect.name} ({engine.dialect.server_version_info or ''}), {total} cases; "
