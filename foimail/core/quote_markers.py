@@ -92,19 +92,36 @@ _VERBS = (
     r"şunu yazdı", r"yazdı", r"escribió", r"ha escrito", r"ha scritto", r"scrisse",
     r"napisał\(?a?\)?", r"napisała", r"pisze", r"schreef", r"heeft .{1,80} geschreven", r"skrev", r"skriver",
     r"вы писали", r"писали", r"escreveu", r"წერს", r"დაწერა", r"წერდა", r"მოგწერათ",
+    r"đã viết", r"napsal\(?a?\)?", r"napísal\(?a?\)?", r"írta", r"a scris", r"kirjoitti", r"написа",
+    r"έγραψε", r"כתב\(?ה?\)?", r"كتب", r"rašė", r"rakstīja", r"kirjutas", r"je napisal\(?a?\)?",
 )  # fmt: skip
+# Verbs that also end prose ("the letters were sent:"): an attribution only beside an address.
+_WEAK_VERB = re.compile(r"(?<!\w)(?:sent|a envoyé|hat gesendet|отправил\(?а?\)?|đã gửi)\s*[:：]$", re.IGNORECASE)
 # After the verb, at most the name and address ("schrieb Lasha Beridze <lasha@batumi.ge>:") or Lotus Notes'
 # date ("wrote on 23.11.2026 08:26:"): a longer tail is a sentence of prose that ends in a colon.
-_VERB = re.compile(rf"(?<!\w)(?:{'|'.join(_VERBS)})(?!\w)((?:\s+[^\s:：]+(?::\d\d)?){{0,6}})\s*[:：]$", re.IGNORECASE)
+# Hungarian Gmail dates it in brackets: "… ezt írta (időpont: 2026. nov. 23., H, 8:26):".
+_VERB = re.compile(
+    rf"(?<!\w)(?:{'|'.join(_VERBS)})(?!\w)((?:\s+[^\s:：]+(?::\d\d)?){{0,6}})(?:\s*\([^()]{{1,60}}\))?\s*[:：]$",
+    re.IGNORECASE,
+)
 # Japanese writes no space: "…<foi@batumi.ge>のメッセージ:", "… さんは書きました:".
-_VERB_JA = re.compile(r"(?:のメッセージ|は書きました|が書きました|書き込み)\s*[:：]$")
+# Chinese and Korean neither: "…<foi@batumi.ge> 于2026年11月23日周一 08:26写道：", "…님이 작성:".
+_VERB_JA = re.compile(r"(?:のメッセージ|は書きました|が書きました|書き込み|写道|寫道|님이\s*작성)\s*[:：]$")
 # Gmail ru/ja, Yandex and Mail.ru end with the address alone: "пн, 23 нояб. 2026 г. в 08:26, FOI <foi@batumi.ge>:".
-# Mutt's "* FOI Batumi <foi@batumi.ge> [2026-11-23 08:26]:" carries the date after it.
+# Mutt's "* FOI Batumi <foi@batumi.ge> [2026-11-23 08:26]:" carries the date after it. Gmail once wrote
+# neither verb nor colon: "2011/4/7 Nathan <support@example.com>" (`is_dated_address_line`).
 _ADDRESS_END = re.compile(r"@[\w.-]+\s*>?\s*(?:\[[^\]]{1,40}\])?\s*\)?\s*[:：]$")
+_ADDRESS_LAST = re.compile(r"@[\w.-]+\s*>?\s*$")
+# Android and Samsung mail wrap the attribution in dashes, with no colon: "---- John Smith wrote ----",
+# "------On 12/29/1987 17:32 PM, Julius Caesar wrote-----".
+_DASHED = re.compile(r"^\s*-{2,}\s*(\S.*?)\s*-{2,}\s*$")
+# A verb left alone on a line, below an attribution a client wrapped ("<\nmailto:… <john@…>\n> wrote:").
+_LONE_VERB = re.compile(rf"^\s*>?\s*(?:{'|'.join(_VERBS)})\s*[:：]\s*$", re.IGNORECASE)
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _WHEN = re.compile(
     r"\d{1,2}[:.h]\d{2}(?!\d)"  # 08:26, 8.26, 8h26
     r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"  # 23.11.2026, 2026/11/23, 2026-11-23
+    r"|\d{4}[./-]\d{1,2}[./-]\d{1,2}(?!\d)"  # 2026/4/7 (Gmail zh/ja)
     r"|\d{4}\s*年"  # 2026年11月23日
     r"|\d{1,2}\.?\s+[^\W\d_]{3,}\.?,?\s+\d{4}"  # 23 Nov 2026, 23. nov. 2026, 23 ნოე. 2026
     r"|[^\W\d_]{3,}\.?\s+\d{1,2},?\s+\d{4}",  # Nov 23, 2026
@@ -141,6 +158,8 @@ def attribution_strength(text: str) -> int:
     if not text or len(text) > _ATTRIBUTION_MAX or text.startswith(">"):
         return 0
     dated = bool(_WHEN.search(text))
+    if _WEAK_VERB.search(text) and _ADDRESS.search(text):
+        return 3 if dated else 2
     if _VERB.search(text) or _VERB_JA.search(text):
         if dated:
             return 3
@@ -148,6 +167,24 @@ def attribution_strength(text: str) -> int:
             return 2
         return 1 if len(text) <= _BARE_ATTRIBUTION_MAX else 0
     return 3 if _ADDRESS_END.search(text) and dated else 0
+
+
+def is_dated_address_line(text: str) -> bool:
+    """A date and a name ending in an address, no verb, no colon: Gmail's old attribution, history only when
+    nothing but quoted lines follow it."""
+    text = " ".join(text.split())
+    return len(text) <= _ATTRIBUTION_MAX and bool(_ADDRESS_LAST.search(text) and _WHEN.search(text))
+
+
+def is_dashed_attribution(line: str) -> bool:
+    """An attribution between dashes, with no colon ("---- John Smith wrote ----"): history below it."""
+    match = _DASHED.match(line)
+    return match is not None and attribution_strength(match.group(1) + ":") > 0
+
+
+def is_lone_verb(line: str) -> bool:
+    """ "wrote:" alone on its line (maybe after a stray ">"): the end of an attribution wrapped above it."""
+    return bool(_LONE_VERB.match(line))
 
 
 def has_address(text: str) -> bool:

@@ -27,6 +27,9 @@ from foimail.core.quote_markers import (
     attribution_strength,
     has_address,
     header_field,
+    is_dashed_attribution,
+    is_dated_address_line,
+    is_lone_verb,
     is_separator,
     is_titled_rule,
 )
@@ -34,6 +37,7 @@ from foimail.core.quote_markers import (
 _HEADER_BLOCK_REACH = 10  # lines: Outlook's block with wrapped recipients
 _HEADER_BLOCK_GAP = 2  # lines that are no header field inside the block (a wrapped To: list)
 _WRAP = 3  # lines an attribution may be wrapped over
+_LONE_VERB_REACH = 6  # lines, blank ones included, above a lone "wrote:" its attribution may start
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ def history_left(answer: str, number_format: str) -> str | None:
         if tag.search(line):
             why = "the answer still holds a case-tagged subject line / პასუხში დარჩა საქმის ნომრიანი თემა"
             return f"{why}: {line.strip()!r}"
+        if is_dashed_attribution(line):
+            return f"the answer still holds an attribution line / პასუხში დარჩა ციტირების შესავალი: {line.strip()!r}"
         field = header_field(line)
         if field is not None and (has_address(field[1]) or field[0] == Field.SUBJECT and number.search(field[1])):
             why = "the answer still holds a header line of an earlier message / პასუხში დარჩა წინა წერილის სათაური"
@@ -100,9 +106,11 @@ def _first_marker(lines: list[str]) -> _Marker | None:
     only_quotes_below = _only_quotes_below(lines)
     fields = [header_field(line) for line in lines]
     for index, line in enumerate(lines):
+        if is_lone_verb(line) and (start := _wrapped_attribution_start(lines, index)) is not None:
+            return _Marker(start, index, attribution=True)
         if _is_quoted(line):
             continue
-        if is_separator(line) or _header_block_at(fields, index):
+        if is_separator(line) or is_dashed_attribution(line) or _header_block_at(fields, index):
             return _Marker(index, index, attribution=False)
         if is_titled_rule(line) and _header_block_at(fields, _next_filled(lines, index + 1)):
             return _Marker(index, index, attribution=False)
@@ -130,12 +138,26 @@ def _attribution_ending_at(lines: list[str], end: int, only_quotes_below: bool) 
     A bare "Lasha wrote:" (no date, no address) counts only when nothing but quoted lines follow it.
     """
     if not lines[end].rstrip().endswith((":", "：")):
-        return None
+        return end if only_quotes_below and is_dated_address_line(lines[end]) else None
     spans = [start for start in range(end, max(-1, end - _WRAP), -1) if _plain_span(lines, start, end)]
     strengths = [(attribution_strength(" ".join(lines[start : end + 1])), start) for start in spans]
     strength, start = max(strengths, key=lambda pair: (pair[0], pair[1]), default=(0, end))
     if strength >= 2 or strength == 1 and only_quotes_below:
         return start
+    return None
+
+
+def _wrapped_attribution_start(lines: list[str], end: int) -> int | None:
+    """Where the attribution ending in the lone verb at `end` starts: the nearest line from which the text
+    (blank lines and a stray "<" skipped, as Polymail wraps "On … John Smith\n\n<\nmailto:…>\n> wrote:") is a
+    dated attribution."""
+    verb = lines[end].strip().lstrip(">").strip()
+    for start in range(end - 1, max(-1, end - 1 - _LONE_VERB_REACH), -1):
+        if _is_quoted(lines[start]):
+            return None
+        text = " ".join(line.strip() for line in lines[start:end] if line.strip())
+        if text and attribution_strength(f"{text} {verb}") >= 3:
+            return start
     return None
 
 

@@ -129,3 +129,8 @@ FAIL_SAFE = {
 def test_fail_safe_names_what_is_left(text: str, reason: str) -> None:
     found = history_left(strip_quoted(text), FORMAT)
     assert found is not None and reason in found
+
+
+def test_a_dashed_attribution_left_in_an_answer_is_history() -> None:
+    """The fail-safe knows Android's "---- X wrote ----" too, wherever the cut left it."""
+    assert history_left(f"{ANSWER}\n---- FOI Batumi wrote ----\n", FORMAT) is not None

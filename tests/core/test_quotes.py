@@ -44,6 +44,19 @@ CASES = {
         f"{ANSWER}\n\nFrom: FOI <foi@batumi.ge>\nSent: Monday, November 23, 2026 8:26 AM\nInternal\n",
         ANSWER + "\n",
     ),
+    # Gmail's old attribution (talon's fixtures): date, name and address, no verb, no colon, quoted lines below.
+    "gmail_dated_address_without_verb": (
+        f"{ANSWER}\n2026/4/7 FOI Batumi <foi@batumi.ge>\n\n> Internal: assigned to Lasha\n",
+        ANSWER + "\n",
+    ),
+    "dated_address_line_followed_by_prose_is_prose": (
+        f"{ANSWER}\n2026/4/7 Lasha Beridze <lasha@batumi.ge>\nასევე გიგზავნით ცხრილს.\n",
+        f"{ANSWER}\n2026/4/7 Lasha Beridze <lasha@batumi.ge>\nასევე გიგზავნით ცხრილს.\n",
+    ),
+    "sent_in_prose_is_not_an_attribution": (
+        "On 23.11.2026 the following letters were sent:\n- to the Ministry\n",
+        "On 23.11.2026 the following letters were sent:\n- to the Ministry\n",
+    ),
     "nothing_quoted": (ANSWER, ANSWER + "\n"),
     "greater_than_in_prose_is_kept_when_not_at_line_start": ("Budget > 2 million GEL.\n", "Budget > 2 million GEL.\n"),
     "from_line_alone_is_prose": (

@@ -57,6 +57,24 @@ ATTRIBUTIONS = {
     "en_lotus_notes": "FOI Batumi <foi@batumi.ge> wrote on 23.11.2026 08:26:",
     "ru_thebat": "Вы писали 23 ноября 2026 г., 8:26:",
     "ja_apple": "2026/11/23 8:26、FOI Batumi <foi@batumi.ge>のメッセージ:",
+    # Found by the corpus run (docs/CORPUS.md): talon's fixtures and the Gmail localisations beside them.
+    "en_android_dashed": "---- FOI Batumi wrote ----",
+    "en_samsung_dashed": "------On 23.11.2026 08:26, FOI Batumi <foi@batumi.ge> wrote-----",
+    "en_polymail_wrapped": "On Mon, Nov 23, 2026 at 8:26 AM FOI Batumi\n\n<\nmailto:FOI Batumi <foi@batumi.ge>\n"
+    "> wrote:",
+    "en_sent_verb": "On 23-Nov-2026, at 8:26 AM, FOI Batumi <foi@batumi.ge> sent:",
+    "vi_gmail": "Vào 08:26 Th 2, 23 thg 11, 2026 FOI Batumi <foi@batumi.ge> đã viết:",
+    "zh_gmail": "FOI Batumi <foi@batumi.ge> 于2026年11月23日周一 08:26写道：",
+    "ko_gmail": "2026년 11월 23일 (월) 오전 8:26, FOI Batumi <foi@batumi.ge>님이 작성:",
+    "cs_gmail": "po 23. 11. 2026 v 8:26 odesílatel FOI Batumi <foi@batumi.ge> napsal:",
+    "hu_gmail": "FOI Batumi <foi@batumi.ge> ezt írta (időpont: 2026. nov. 23., H, 8:26):",
+    "el_gmail": "Στις Δευ 23 Νοε 2026 στις 8:26 π.μ., ο/η FOI Batumi <foi@batumi.ge> έγραψε:",
+    "he_gmail": "בתאריך יום ב׳, 23 בנוב׳ 2026 ב-8:26 מאת FOI Batumi <foi@batumi.ge>:",
+    "ar_gmail": "في الاثنين، 23 نوفمبر 2026 في 8:26 ص، كتب FOI Batumi <foi@batumi.ge>:",
+    "ro_gmail": "În lun., 23 nov. 2026 la 08:26, FOI Batumi <foi@batumi.ge> a scris:",
+    "fi_gmail": "ma 23. marrask. 2026 klo 8.26 FOI Batumi <foi@batumi.ge> kirjoitti:",
+    "bg_gmail": "пн, 23.11.2026 г. в 8:26 ч. FOI Batumi <foi@batumi.ge> написа:",
+    "pt_gmail": "Em seg., 23 de nov. de 2026 às 08:26, FOI Batumi <foi@batumi.ge> escreveu:",
 }
 
 # Outlook's header block of the quoted message, each localisation's labels; some in another field order.
