@@ -85,8 +85,11 @@ def is_from_mail_system(message: InboundMessage, rules: ClassifyRules) -> str | 
 
 def has_bounce_subject(message: InboundMessage, rules: ClassifyRules) -> str | None:
     """An MTA's non-delivery subject ("Undelivered Mail Returned to Sender", "Unzustellbar:", "配信不能:"),
-    backed by machine evidence: a person's "Fwd: Returned mail" carries a prefix and is not matched."""
-    if bounce_subject(message.subject) and _machine_evidence(message, rules):
+    backed by machine evidence or by the bounce detectors naming a failed recipient in the text (two wordings
+    no person writes together). A person's "Fwd: Returned mail" carries a prefix and is not matched."""
+    if not bounce_subject(message.subject) or is_forward_subject(message.subject):
+        return None
+    if _machine_evidence(message, rules) or message.failed_recipients:
         return quote("Subject", message.subject)
     return None
 
@@ -100,8 +103,15 @@ def names_failed_recipients(message: InboundMessage, rules: ClassifyRules) -> st
 
 def reads_failed_recipients(message: InboundMessage, rules: ClassifyRules) -> bool:
     """Whether what the bounce detectors find could count for `message` (`names_failed_recipients`): no
-    forward prefix, and machine evidence. Intake runs the detectors, the dearest step of a parse, only then."""
-    return not is_forward_subject(message.subject) and _machine_evidence(message, rules)
+    forward prefix, and machine evidence or a bounce subject. Intake runs the detectors, the dearest step of a
+    parse, only then.
+
+    A bounce subject is enough to look: gateways (Symantec's, Exchange 2003's "Mail Delivery Warning", an
+    "E500_SMTP_Mail_Service") send from ordinary addresses with a real return path, and the text in an MTA's
+    format is the rest of the evidence (flufl.bounce's simple_20/22/35, bounce_02)."""
+    if is_forward_subject(message.subject):
+        return False
+    return _machine_evidence(message, rules) or bounce_subject(message.subject)
 
 
 def has_feedback_report_part(message: InboundMessage, rules: ClassifyRules) -> str | None:

@@ -36,6 +36,14 @@ _BOUNCE_SUBJECTS = re.compile(
     r"|delivery\s+status\s+notification\s+\((?:failure|delay)\)"  # Gmail, Exchange
     r"|undeliverable\s*(?::|mail\b|message\b)"  # Exchange, SoftBank
     r"|delivery\s+(?:failure|report)\s*:"  # Lotus Domino
+    r"|(?:e-?mail\s+|message\s+)?delivery\s+(?:failure|failed|warning|delayed)\b"  # Symantec, Exchange 2003
+    r"|mail\s+delivery\s+warning\b|failed\s+delivery\b|returned\s+mail\s*-"  # Exchange, E500 SMTP
+    r"|message\s+(?:not\s+delivered|could\s+not\s+be\s+delivered)\b|mail\s+could\s+not\s+be\s+delivered"
+    r"|(?:nicht\s+zustellbar|zustellung\s+fehlgeschlagen)\b"  # de
+    r"|[ée]chec\s+de\s+(?:la\s+)?(?:remise|distribution)\b"  # fr
+    r"|(?:ошибка\s+доставки|сообщение\s+не\s+доставлено|не\s+удалось\s+доставить)"  # ru
+    r"|(?:mensaje\s+no\s+entregado|falha\s+na\s+entrega|mancato\s+recapito|iletilemedi)"  # es, pt, it, tr
+    r"|(?:წერილი\s+ვერ\s+მიეწოდა|მიწოდება\s+ვერ\s+მოხერხდა)"  # ka
     r"|delivery\s+notification\s*:\s*delivery\s+has\s+failed"  # Lotus Notes
     r"|mail\s+system\s+error\s*-\s*returned\s+mail"  # au EZweb
     r"|mail\s+delivery\s+failure\b"  # au KDDI, MDaemon
@@ -51,7 +59,9 @@ _BOUNCE_SUBJECTS = re.compile(
     r"|недоставленное\s+сообщение"  # Yandex, Mail.ru
     r"|配信不能\s*:"  # ja Exchange
     r"|(?:メール)?(?:配信エラー|不達(?:通知|のお知らせ)?)"  # Japanese carriers
-    r")",
+    r")"
+    # Gateways that keep the returned message's subject and append the failure: "RE: … : non remis (delivery failed)".
+    r"|\(\s*(?:delivery\s+failed|undeliver(?:ed|able)|non\s+remis|unzustellbar)\s*\)\s*$",
     re.IGNORECASE,
 )
 
@@ -116,8 +126,9 @@ _SES_NOTIFICATION = re.compile(
 
 
 def bounce_subject(subject: str) -> bool:
-    """Whether the subject opens with an MTA's own non-delivery wording (no reply or forward prefix)."""
-    return _BOUNCE_SUBJECTS.match(subject) is not None
+    """Whether the subject opens with an MTA's own non-delivery wording (no reply or forward prefix), or ends
+    with a gateway's "(delivery failed)"."""
+    return _BOUNCE_SUBJECTS.search(subject) is not None
 
 
 def absence_statement(text: str) -> str | None:

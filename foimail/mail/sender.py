@@ -23,6 +23,9 @@ __all__ = ["find_sender", "read_mailboxes"]
 
 _ADDRESS_TOKEN = re.compile(r"[^\s<>()\[\]\\,;:\"@]+@[^\s<>()\[\]\\,;:\"@]+")
 _TRIM = "'\"`.<>"
+# Exchange's "<Postmaster\@example.com@relay.com>": the token after an escaped "@" is part of an address we
+# cannot answer, and taking it would answer a stranger.
+_FRAGMENT_AFTER = ("@", "\\")
 _NAME_JUNK = re.compile(r"[<>\"\[\]]|mailto:", re.IGNORECASE)
 _COMMENT = re.compile(r"\(([^()]*)\)")
 _FALLBACKS = (("reply-to", SenderSource.REPLY_TO), ("sender", SenderSource.SENDER))
@@ -50,6 +53,8 @@ def _address_tokens(text: str) -> list[Address]:
     found: list[Address] = []
     start = 0
     for match in _ADDRESS_TOKEN.finditer(text):
+        if text[max(0, match.start() - 1) : match.start()] in _FRAGMENT_AFTER:
+            continue  # the tail of a longer address: "Postmaster\@example.com@relay.com" is no example.com@relay.com
         address = match.group().strip(_TRIM).lower()
         if address.startswith("mailto:"):
             address = address.removeprefix("mailto:")

@@ -41,6 +41,8 @@ SHAPES: dict[str, tuple[str, tuple[Address, ...], bool]] = {
     "mailto_in_brackets": ("Nino <mailto:nino@example.ge>", (NINO,), True),
     "square_brackets": ("Nino[nino@example.ge]", (NINO,), True),
     "address_as_name_empty_brackets": ('"nino@example.ge" <>', (Address("nino@example.ge"),), True),
+    # Exchange 2003's escaped "@" (flufl.bounce simple_35): the tail after it is no address of the sender's.
+    "exchange_escaped_at_in_local_part": ("<Postmaster\\@hotelexample.ge@mx10.hotelexample.ge>", (), False),
     # Python's legacy email.header.Header("name <addr>", "utf-8"), folded by the stdlib.
     "python_header_whole_value_b": (
         "=?utf-8?b?4YOc4YOY4YOc4YOdIDxuaW5vQGV4YW1wbGUuZ2U+?=",
