@@ -70,19 +70,38 @@ def history_left(answer: str, number_format: str) -> str | None:
     number = number_pattern(number_format)
     tag = re.compile(rf"\[\s*(?:{number.pattern})\s*\]", re.IGNORECASE)
     for index, line in enumerate(lines):
-        if tag.search(line):
-            why = "the answer still holds a case-tagged subject line / პასუხში დარჩა საქმის ნომრიანი თემა"
-            return f"{why}: {line.strip()!r}"
-        if is_dashed_attribution(line):
-            return f"the answer still holds an attribution line / პასუხში დარჩა ციტირების შესავალი: {line.strip()!r}"
-        field = header_field(line)
-        if field is not None and (has_address(field[1]) or field[0] == Field.SUBJECT and number.search(field[1])):
-            why = "the answer still holds a header line of an earlier message / პასუხში დარჩა წინა წერილის სათაური"
-            return f"{why}: {line.strip()!r}"
+        why = _history_line(line, number, tag)
+        if why is not None:
+            return why
         for start in range(index, max(-1, index - _WRAP), -1) if line.rstrip().endswith((":", "：")) else ():
             if _plain_span(lines, start, index) and attribution_strength(" ".join(lines[start : index + 1])):
                 quoted = " ".join(lines[start : index + 1]).strip()
-                return f"the answer still holds an attribution line / პასუხში დარჩა ციტირების შესავალი: {quoted!r}"
+                return f"{_ATTRIBUTION_LEFT}: {quoted!r}"
+    return None
+
+
+_ATTRIBUTION_LEFT = "the answer still holds an attribution line / პასუხში დარჩა ციტირების შესავალი"
+_HEADER_LEFT = "the answer still holds a header line of an earlier message / პასუხში დარჩა წინა წერილის სათაური"
+_QUOTE_PREFIX = re.compile(r"^(?:\s*>)+\s?")
+
+
+def _history_line(line: str, number: re.Pattern[str], tag: re.Pattern[str]) -> str | None:
+    """Why this one line is history, quoted or not: a ">" block the officer kept in the middle may be their
+    quote of a law, but not when it holds a forwarded message's separator, header lines or attribution."""
+    if tag.search(line):
+        return (
+            f"the answer still holds a case-tagged subject line / პასუხში დარჩა საქმის ნომრიანი თემა: {line.strip()!r}"
+        )
+    bare = _QUOTE_PREFIX.sub("", line)
+    if is_dashed_attribution(bare):
+        return f"{_ATTRIBUTION_LEFT}: {line.strip()!r}"
+    field = header_field(bare)
+    if field is not None and (has_address(field[1]) or field[0] == Field.SUBJECT and number.search(field[1])):
+        return f"{_HEADER_LEFT}: {line.strip()!r}"
+    if bare != line and is_separator(bare) and bare.strip():
+        return f"the answer quotes an earlier message / პასუხში ციტირებულია წინა წერილი: {line.strip()!r}"
+    if bare != line and bare.rstrip().endswith((":", "：")) and attribution_strength(bare) >= 2:
+        return f"{_ATTRIBUTION_LEFT}: {line.strip()!r}"
     return None
 
 

@@ -134,3 +134,22 @@ def test_fail_safe_names_what_is_left(text: str, reason: str) -> None:
 def test_a_dashed_attribution_left_in_an_answer_is_history() -> None:
     """The fail-safe knows Android's "---- X wrote ----" too, wherever the cut left it."""
     assert history_left(f"{ANSWER}\n---- FOI Batumi wrote ----\n", FORMAT) is not None
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        # quotequail's unwrap fixture: Apple Mail's forward, quoted whole, between the answer and a last line.
+        f"> Begin forwarded message:\n>\n> From: {OUTLOOK_FIELDS[0]}\n> Subject: {OUTLOOK_FIELDS[2]}\n>\n> Internal",
+        f"> -----Original Message-----\n> {INTERNAL.splitlines()[1]}",
+        f"> On Mon, 23 Nov 2026 at 08:26, {OUTLOOK_FIELDS[0]} wrote:\n>> {INTERNAL.splitlines()[1]}",
+        f"> От: {OUTLOOK_FIELDS[0]}\n> Отправлено: 23 ноября 2026 г. 8:26",
+    ],
+    ids=["apple_forward", "outlook_separator", "nested_attribution", "ru_header_block"],
+)
+def test_a_quoted_block_in_the_middle_that_holds_an_earlier_message_is_history(block: str) -> None:
+    """A ">" block kept between the officer's lines may be a quoted law, but not one holding a forwarded
+    message's separator, header lines or attribution: nothing is relayed, the officer is told."""
+    answer = strip_quoted(f"{ANSWER}\n\n{block}\n\nასევე იხილეთ დანართი.\n")
+    assert block.split("\n")[0] in answer  # kept by the cut: the fail-safe is what stops it
+    assert history_left(answer, FORMAT) is not None
