@@ -62,6 +62,11 @@ def history_left(answer: str, number_format: str) -> str | None:
         )
     lines = answer.split("\n")
     first = next(line for line in lines if line.strip())
+    if first.rstrip() == "--":  # RFC 3676 §4.3's "-- " opens the text: a signature is all that is left
+        return (
+            "nothing but the signature is left of the answer once the quoted history is removed"
+            " / ციტირებული მიმოწერის მოჭრის შემდეგ პასუხისგან მხოლოდ ხელმოწერა რჩება"
+        )
     if _is_quoted(first):
         return (
             "the answer is written between quoted lines of the earlier message"

@@ -153,3 +153,11 @@ def test_a_quoted_block_in_the_middle_that_holds_an_earlier_message_is_history(b
     answer = strip_quoted(f"{ANSWER}\n\n{block}\n\nასევე იხილეთ დანართი.\n")
     assert block.split("\n")[0] in answer  # kept by the cut: the fail-safe is what stops it
     assert history_left(answer, FORMAT) is not None
+
+
+def test_a_signature_alone_is_no_answer() -> None:
+    """Gmail's forward with nothing written above it keeps the signature below (quotequail's fixture)."""
+    answer = strip_quoted(f"-- \nლაშა ბერიძე\nსაჯარო ინფორმაციის ოფიცერი\n\n{ATTRIBUTIONS['en_gmail']}\n> {INTERNAL}\n")
+    assert answer.startswith("--")
+    assert history_left(answer, FORMAT) is not None
+    assert history_left(f"{ANSWER}\n-- \nლაშა ბერიძე\n", FORMAT) is None
