@@ -89,6 +89,7 @@ def describe(raw: bytes, kind: str) -> tuple[str, str]:
         answer = officer_answer(message, NUMBER_FORMAT)
         shown = answer.text.strip().replace("\n", " / ")[:_SHOWN]
         parts.append(f"UNSAFE ({answer.unsafe}): {shown!r}" if answer.unsafe else f"relay={shown!r}")
+        label += " (unsafe)" if answer.unsafe else " (relayed)"
     return label, "\t".join(parts)
 
 
