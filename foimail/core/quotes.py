@@ -123,7 +123,29 @@ def _own_lines(lines: list[str]) -> list[str]:
         following = _first_marker(rest)
         answer = _without_quoted_ends(rest[: following.start] if following else rest)
         return lines if any(_is_quoted(line) for line in answer) else answer
+    if marker.attribution and _written_below_the_quote(lines, marker.end + 1):
+        return lines  # the officer wrote on below the quoted block: left whole, `history_left` stops it
     return _without_quoted_ends(lines[: marker.start])
+
+
+def _written_below_the_quote(lines: list[str], index: int) -> bool:
+    """A ">" block right below an attribution, then unquoted text: the officer's own (an interleaved answer,
+    a sign-off placed below the quote). Cutting it would drop it unseen; relaying it would relay the quote.
+
+    Unquoted lines glued between quoted ones (no blank line either side) are a quoted line the client
+    wrapped ("> View ticket (http://…\n_nonce=3dd518)\n>"), not the officer's; a "-- " signature is no answer.
+    """
+    start = _skip_quoted(lines, index)
+    if not any(_is_quoted(line) for line in lines[index:start]):
+        return False
+    while start < len(lines):
+        end = start
+        while end < len(lines) and lines[end].strip() and not _is_quoted(lines[end]):
+            end += 1
+        if not (_is_quoted(lines[start - 1]) and end < len(lines) and _is_quoted(lines[end])):
+            return lines[start].rstrip() != "--"  # Thunderbird's signature below the quote: no answer lost
+        start = _skip_quoted(lines, end)
+    return False
 
 
 def _first_marker(lines: list[str]) -> _Marker | None:

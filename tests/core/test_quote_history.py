@@ -161,3 +161,25 @@ def test_a_signature_alone_is_no_answer() -> None:
     assert answer.startswith("--")
     assert history_left(answer, FORMAT) is not None
     assert history_left(f"{ANSWER}\n-- \nლაშა ბერიძე\n", FORMAT) is None
+
+
+def test_text_written_below_a_quoted_block_is_not_dropped_unseen() -> None:
+    """talon's "reply wraps quotations": answer, attribution, quoted block, then more of the officer's text.
+    Cutting at the attribution would drop that text without anyone seeing it; the officer is asked instead."""
+    history = f"{ATTRIBUTIONS['en_gmail']}\n{quoted(INTERNAL)}"
+    answer = strip_quoted(f"{ANSWER}\n\n{history}\n\nდანართი 2 გამოგიგზავნით ხვალ.\n")
+    assert "დანართი 2 გამოგიგზავნით ხვალ." in answer
+    assert history_left(answer, FORMAT) is not None
+
+
+@pytest.mark.parametrize(
+    "below",
+    [
+        "> View ticket (http://example.com/action\n_nonce=3dd518)\n>\n",  # talon: a wrapped quoted line
+        "\n-- \nლაშა ბერიძე\n",  # Thunderbird's signature placed below the quote
+    ],
+    ids=["wrapped_quoted_line", "signature_below_the_quote"],
+)
+def test_what_follows_a_quoted_block_without_being_an_answer_is_cut(below: str) -> None:
+    history = f"{ATTRIBUTIONS['en_gmail']}\n{quoted(INTERNAL)}"
+    assert_only_the_answer(history, strip_quoted(f"{ANSWER}\n\n{history}\n{below}"))
