@@ -107,9 +107,8 @@ def _extraction(node: ast.AST, strings: dict[str, str], consumed: set[int]) -> t
         inner = _extraction(node.args[1], strings, consumed)
         consumed.add(id(node.args[1]))
         return (inner[0], expected) if inner is not None else None
-    if name in _PLAIN_CALLS and node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in strings:
-        return strings[node.args[0].id], None
-    return None
+    body = _string(node.args[0], strings) if name in _PLAIN_CALLS and node.args else None
+    return (body, None) if body is not None else None
 
 
 def _string(node: ast.expr, strings: dict[str, str]) -> str | None:
