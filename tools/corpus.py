@@ -54,7 +54,7 @@ def samples(root: Path, bodies: bool) -> Iterator[tuple[Path, str]]:
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         if path.suffix.lower() in _NOT_MAIL or "egg-info" in str(path) or path.name.startswith("."):
             continue
-        head = path.read_bytes()[:2048].lstrip(b"\r\n")
+        head = path.read_bytes()[:2048].lstrip()
         if b"\0" in head and not _HEADER_LINE.match(head):  # an Outlook .msg, an image: no mail a mailbox holds
             continue
         if path.suffix.lower() in (".html", ".htm"):

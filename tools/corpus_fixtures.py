@@ -84,11 +84,11 @@ def _talon(unpacked: Path, test_file: str, suffix: str) -> Iterator[tuple[str, s
         for function in ast.walk(ast.parse(path.read_text())):
             if not isinstance(function, ast.FunctionDef):
                 continue
-            strings: dict[str, str] = {}
+            strings: dict[str, list[tuple[int, str]]] = {}  # a test may assign msg_body several times
             for node in ast.walk(function):
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
                     if isinstance(node.value.value, str) and isinstance(node.targets[0], ast.Name):
-                        strings[node.targets[0].id] = node.value.value
+                        strings.setdefault(node.targets[0].id, []).append((node.lineno, node.value.value))
             consumed: set[int] = set()
             for node in ast.walk(function):  # eq_ calls first (outer before inner), then bare extractions
                 found = _extraction(node, strings, consumed)
@@ -96,7 +96,9 @@ def _talon(unpacked: Path, test_file: str, suffix: str) -> Iterator[tuple[str, s
                     yield f"{function.name}{suffix}", *found
 
 
-def _extraction(node: ast.AST, strings: dict[str, str], consumed: set[int]) -> tuple[str, str | None] | None:
+def _extraction(
+    node: ast.AST, strings: dict[str, list[tuple[int, str]]], consumed: set[int]
+) -> tuple[str, str | None] | None:
     """(body, expected) of `eq_("expected", quotations.extract_from_plain(body))` or a bare extraction call;
     an extraction inside an eq_ is reported once, with the eq_."""
     if not isinstance(node, ast.Call) or id(node) in consumed:
@@ -111,10 +113,14 @@ def _extraction(node: ast.AST, strings: dict[str, str], consumed: set[int]) -> t
     return (body, None) if body is not None else None
 
 
-def _string(node: ast.expr, strings: dict[str, str]) -> str | None:
+def _string(node: ast.expr, strings: dict[str, list[tuple[int, str]]]) -> str | None:
+    """A string literal, or the value last assigned to the name above this line."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
-    return strings.get(node.id) if isinstance(node, ast.Name) else None
+    if not isinstance(node, ast.Name):
+        return None
+    earlier = [value for line, value in strings.get(node.id, []) if line <= node.lineno]
+    return earlier[-1] if earlier else None
 
 
 def _quotequail(unpacked: Path) -> Iterator[tuple[str, str, str | None]]:
