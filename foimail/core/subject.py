@@ -82,6 +82,15 @@ _STRICT_PHRASES = (
     r"ofis\s+d[ıi][şs][ıi]nda",
     r"avtomatik\s+cavab",
     r"ավտոմատ\s+պատասխան",
+    # lv, lt, et, sl, hr/sr/bs (Outlook's "Automatic reply" and Latvian Exchange's "Out-of-office automatic
+    # reply", written with or without diacritics: the bounced package's Latvian sample)
+    r"autom[āa]tisk[āa]\s+atbilde",
+    r"[āa]rpus\s+biroja(?:\s+atra[šs]an[āa]s\s+autom[āa]tisk[āa]\s+atbilde)?",
+    r"automatinis\s+atsakymas",
+    r"automaatvastus",
+    r"samodejni\s+odgovor",
+    r"automatski\s+odgovor",
+    r"аутоматски\s+одговор",
     # he, ar, ja, zh, ko (no word boundary in CJK: a separator still has to follow)
     r"תשובה\s+אוטומטית",
     r"رد\s+تلقائي",

@@ -127,6 +127,14 @@ def test_tagged_subject(subject: str, expected: str) -> None:
         "自动回复: 预算",
         "AW: Abwesenheitsnotiz: Budget",
         "YNT: Otomatik yanıt: Bütçe",
+        "Arpus biroja atrasanas automatiska atbilde: subjecting",  # bounced 0.3.0's Latvian Exchange reply
+        "Ārpus biroja atrašanās automātiskā atbilde: Budžets",
+        "Automātiskā atbilde: Budžets",
+        "Automatinis atsakymas: Biudžetas",
+        "Automaatvastus: Eelarve",
+        "Samodejni odgovor: Proračun",
+        "Automatski odgovor: Proračun",
+        "Аутоматски одговор: Буџет",
     ],
 )
 def test_out_of_office_subjects(subject: str) -> None:
@@ -148,6 +156,7 @@ def test_out_of_office_subjects(subject: str) -> None:
         "Absences of the office staff in 2025",
         "Fuera de horario: solicitud",
         "[FOI-2026-00042] Out of office",
+        "Ārpus biroja darba laikā: pieprasījums",
         "Budget",
         "",
     ],

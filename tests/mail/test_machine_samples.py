@@ -45,6 +45,11 @@ CASES: dict[str, tuple[MessageKind, tuple[str, ...], str | None]] = {
     ),
     "autoreply_yandex_ru_body_only.eml": (MessageKind.AUTO_REPLY, ("text opens with: Я в отпуске",), CASE),
     "autoreply_ka_body_only.eml": (MessageKind.AUTO_REPLY, ("text opens with: შვებულებაში ვარ",), CASE),
+    "autoreply_latvian_exchange_no_headers.eml": (
+        MessageKind.AUTO_REPLY,
+        ("Subject: Arpus biroja atrasanas automatiska atbilde: [FOI-2026-00042]",),
+        CASE,
+    ),
     "autoreply_exchange_online_generated_source_stripped.eml": (
         MessageKind.AUTO_REPLY,
         ("X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent",),
