@@ -42,7 +42,7 @@ def officer_answer(message: InboundMessage, number_format: str) -> OfficerAnswer
         html = html_answer_text(message.html)
         text = strip_quoted(html.text)
         attachments = tuple(a for a in message.attachments if a.content_id not in html.history_images)
-        if html.interleaved:
+        if html.interleaved or html.written_below:
             return OfficerAnswer(text, _INTERLEAVED, attachments)
         written = html.text.strip() or html_to_text(message.html).strip()
     else:

@@ -69,3 +69,55 @@ def history_mark(tag: str, attrs: list[tuple[str, str | None]]) -> HistoryMark |
     if values.get("name", "").lower() == "messagereplysection":
         return HistoryMark.CONTAINER
     return None
+
+
+class AfterHistory:
+    """What follows the history container that ended an answer. Text there is the officer's, written below
+    the quote (an interleaved answer, Thunderbird's "reply below the quote"); dropping it would lose it
+    unseen. A "-- " signature there is no answer. Later history containers are passed over, an Outlook
+    start ends the watch (everything after it is history)."""
+
+    def __init__(self, skipped: frozenset[str]) -> None:
+        self._skipped = skipped  # <style>, <head>...: no text of anybody's
+        self._tag: str | None = None  # the history container being passed over
+        self._nesting = 0
+        self._skip = 0
+        self.watching = False
+        self.written = False
+
+    def begin(self, tag: str, void: bool) -> None:
+        """The answer ended at the history container `tag`."""
+        self.watching = True
+        if not void:
+            self._tag, self._nesting = tag, 1
+
+    def start(self, tag: str, attrs: list[tuple[str, str | None]], void: bool) -> None:
+        if not self.watching:
+            return
+        if self._tag is not None:
+            self._nesting += tag == self._tag and not void
+            return
+        self._skip += tag in self._skipped and not void
+        mark = history_mark(tag, attrs)
+        if mark is HistoryMark.START:
+            self.watching = False
+        elif mark is HistoryMark.CONTAINER and not void:
+            self._tag, self._nesting = tag, 1
+
+    def end(self, tag: str) -> None:
+        if not self.watching:
+            return
+        if self._tag is not None:
+            self._nesting -= tag == self._tag
+            if self._nesting <= 0:
+                self._tag = None
+        elif tag in self._skipped:
+            self._skip = max(0, self._skip - 1)
+
+    def data(self, data: str) -> None:
+        if not self.watching or self._tag is not None or self._skip:
+            return
+        words = data.replace("\xa0", " ").strip()
+        if words:
+            self.written = not words.startswith("--")
+            self.watching = False

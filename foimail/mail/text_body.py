@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
-from foimail.mail.html_quotes import HistoryMark, history_mark
+from foimail.mail.html_quotes import AfterHistory, HistoryMark, history_mark
 
 _BLOCK = frozenset(
     "address article aside blockquote center dd details dialog div dl dt fieldset figcaption figure "
@@ -22,7 +22,8 @@ _QUOTE_OPEN, _QUOTE_CLOSE = "\x02", "\x03"
 
 @dataclass(frozen=True)
 class HtmlAnswer:
-    """An HTML reply as text, its quoted history gone; `interleaved` when answer and history alternate.
+    """An HTML reply as text, its quoted history gone; `interleaved` when answer and history alternate,
+    `written_below` when text follows the history container that ended the answer (`AfterHistory`).
 
     `history_images` are the Content-IDs of inline images (<img src="cid:…">) shown only in the history.
     """
@@ -30,6 +31,7 @@ class HtmlAnswer:
     text: str
     interleaved: bool
     history_images: frozenset[str] = field(default_factory=frozenset)
+    written_below: bool = False
 
 
 def normalise_newlines(text: str) -> str:
@@ -87,7 +89,7 @@ def html_answer_text(html: str) -> HtmlAnswer:
     converter.feed(html)
     converter.close()
     history_images = frozenset(converter.images[True] - converter.images[False])
-    return HtmlAnswer(converter.text(), converter.interleaved, history_images)
+    return HtmlAnswer(converter.text(), converter.interleaved, history_images, converter.after.written)
 
 
 class _TextConverter(HTMLParser):
@@ -108,11 +110,13 @@ class _TextConverter(HTMLParser):
         self._stopped = False
         self._wrote = False
         self.interleaved = False
+        self.after = AfterHistory(_SKIPPED)
         self.images: dict[bool, set[str]] = {True: set(), False: set()}  # Content-IDs by "in the history"
 
     def _in_history(self, tag: str, attrs: list[tuple[str, str | None]], void: bool) -> bool:
         """Follow the history containers and starts; True while the element is part of the history."""
         if self._stopped:
+            self.after.start(tag, attrs, void)
             return True
         if self._history_tag is not None:
             self._history_nesting += tag == self._history_tag and not void
@@ -123,6 +127,8 @@ class _TextConverter(HTMLParser):
         if self._wrote or mark == HistoryMark.START:
             self._stopped = True
             self.interleaved = self._history_skipped and self._wrote
+            if mark is HistoryMark.CONTAINER:
+                self.after.begin(tag, void)
         elif not void:
             self._history_tag, self._history_nesting, self._history_skipped = tag, 1, True
         return True
@@ -159,6 +165,7 @@ class _TextConverter(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if self._stopped:
+            self.after.end(tag)
             return
         if self._history_tag is not None:
             self._history_nesting -= tag == self._history_tag
@@ -200,7 +207,10 @@ class _TextConverter(HTMLParser):
             return end + 1 if end >= 0 else -1
 
     def handle_data(self, data: str) -> None:
-        if self._skip_depth or self._stopped or self._history_tag is not None:
+        if self._stopped:
+            self.after.data(data)
+            return
+        if self._skip_depth or self._history_tag is not None:
             return
         data = data.replace(_QUOTE_OPEN, "").replace(_QUOTE_CLOSE, "")
         self._wrote = self._wrote or bool(data.replace("\xa0", " ").strip())

@@ -162,6 +162,7 @@ for _name, _line in SEPARATORS.items():
 def answer_of(html: str) -> str:
     cut = html_answer_text(html)
     assert not cut.interleaved
+    assert not cut.written_below
     return strip_quoted(cut.text)
 
 
@@ -208,3 +209,41 @@ def test_interleaved_reply_is_flagged() -> None:
 def test_history_alone_leaves_nothing() -> None:
     html = f'<div class="gmail_quote">{HISTORY_HTML}</div>'
     assert history_left(strip_quoted(html_answer_text(html).text), FORMAT) is not None
+
+
+BELOW = {
+    # Top text, the quote, then more answer: an interleaved reply, or one the officer went on with below.
+    "thunderbird_text_below": (
+        f'<p>{ANSWER_LINES[0]}</p><div class="moz-cite-prefix">On 23.11.2026 08:26, FOI Batumi wrote:<br></div>'
+        f'<blockquote type="cite">{HISTORY_HTML}</blockquote><p>{ANSWER_LINES[1]}</p>',
+        True,
+    ),
+    "gmail_text_below": (
+        f'<div dir="ltr">{ANSWER_LINES[0]}</div><div class="gmail_quote"><div class="gmail_attr">On Mon, 23 Nov 2026'
+        f' at 08:26, {FOI} wrote:</div><blockquote class="gmail_quote">{HISTORY_HTML}</blockquote></div>'
+        f"<div>{ANSWER_LINES[1]}</div>",
+        True,
+    ),
+    "thunderbird_signature_below": (
+        f'<p>{ANSWER_LINES[0]}</p><div class="moz-cite-prefix">On 23.11.2026 08:26, FOI Batumi wrote:<br></div>'
+        f'<blockquote type="cite">{HISTORY_HTML}</blockquote><pre class="moz-signature">-- \nლაშა ბერიძე</pre>',
+        False,
+    ),
+    "style_below": (
+        f'<p>{ANSWER_LINES[0]}</p><blockquote type="cite">{HISTORY_HTML}</blockquote><style>p{{}}</style>',
+        False,
+    ),
+    "outlook_start_then_history": (
+        f'<div>{ANSWER_LINES[0]}</div><div id="divRplyFwdMsg"><b>From:</b> FOI</div><div>{HISTORY_LINES[1]}</div>',
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize(("html", "below"), list(BELOW.values()), ids=list(BELOW))
+def test_text_written_below_the_history_container_is_flagged(html: str, below: bool) -> None:
+    """Text after the container that ended the answer is the officer's: dropping it would lose it unseen
+    (talon's "reply wraps quotations", in HTML). A signature, a style sheet, Outlook's history are not."""
+    cut = html_answer_text(html)
+    assert cut.written_below is below
+    assert all(line not in cut.text for line in HISTORY_LINES)

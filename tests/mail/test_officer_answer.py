@@ -84,6 +84,18 @@ UNSAFE = {
         ),
         "between pieces",
     ),
+    "text_below_the_html_quote": (
+        mail(
+            None,
+            '<p>answer one</p><div class="moz-cite-prefix">On 23.11.2026 08:26, FOI wrote:</div>'
+            '<blockquote type="cite">q1</blockquote><p>answer two</p>',
+        ),
+        "between pieces",
+    ),
+    "text_below_the_plain_quote": (
+        mail(f"answer one\n\nOn 23.11.2026 08:26, FOI <foi@batumi.ge> wrote:\n> {INTERNAL}\n\nanswer two\n", None),
+        "attribution",
+    ),
     "second_header_block_left": (mail(f"{ANSWER}\n\nSubject: [FOI-2026-00001] x\n", None), "case-tagged"),
 }
 
