@@ -9,7 +9,7 @@ expressions the report uses for the cases it counts live, so a stored value is t
 - by the use cases that change a fact they read (a decision, a forward mark, a confirmation's due date):
   ``store_values``;
 - at start-up and by ``foimail deadline --recompute``, for every case whose values are missing, stale or in
-  another offset (``refresh_values``), and by migration 0007, in Asia/Tbilisi's +4.
+  another offset (``refresh_values``): after migration 0007, which adds the columns empty.
 
 A case not decided has none (NULL) and is counted live. The report uses only values stored in its own UTC
 offset and counts the rest live too, so a change of zone makes it slower until the next refresh, never wrong.
@@ -21,7 +21,7 @@ from collections.abc import Collection
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, case, literal, or_, update
+from sqlalchemy import Connection, Integer, and_, case, literal, or_, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -42,6 +42,8 @@ __all__ = [
 
 # Decided for good: the outcome no longer depends on the report's moment, once it is past `stats_as_of`.
 DECIDED = and_(Case.status == CaseStatus.CLOSED, Case.outcome.is_not(None), Case.outcome.in_(rules.OUTCOMES))
+# After storing this many cases' values in one go, PostgreSQL's statistics of the table are renewed.
+ANALYZE_AFTER = 10_000
 STORED_COLUMNS = ("stats_utc_offset", "stats_registered_day", "stats_days", "stats_late", "stats_as_of")
 
 
@@ -87,7 +89,12 @@ def refresh_values(connection: Connection, offset: int, case_ids: Collection[int
     statement = update(Case).where(differs).values(wanted)
     if case_ids is not None:
         statement = statement.where(Case.id.in_(case_ids))
-    return connection.execute(statement).rowcount
+    changed = connection.execute(statement).rowcount
+    if changed >= ANALYZE_AFTER and connection.dialect.name == "postgresql":
+        # The planner must see the new values at once (it estimated 1,667 rows with values for 899,350 and
+        # read them serially, 1.1 s instead of 0.45): autovacuum would analyse the table only later.
+        connection.execute(text("ANALYZE cases"))
+    return changed
 
 
 def store_values(session: Session, case_id: int, tz: tzinfo, now: datetime) -> None:

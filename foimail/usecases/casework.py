@@ -83,8 +83,8 @@ def recompute_due_dates(ctx: AppContext, actor: str = "foimail") -> list[tuple[s
 def refresh_statistics_values(ctx: AppContext) -> int:
     """Store every decided case's statistics values in the office's zone where they are missing or differ.
 
-    Run where due dates are recomputed (start-up, `foimail deadline --recompute`): after a change of zone, and
-    after migration 0007 stored them in UTC+4, the reports count the cases live until this has run.
+    Run where due dates are recomputed (start-up, `foimail deadline --recompute`): after migration 0007 (which
+    adds the columns empty) and after a change of zone, the reports count the cases live until this has run.
     """
     with unit_of_work(ctx.sessions) as session:
         changed = refresh_values(session.connection(), utc_offset(ctx.tz, ctx.clock()))

@@ -4,9 +4,10 @@ The Art. 49 report over a year of a million cases took 4-11 s working out each c
 sorting them (docs/PERFORMANCE.md, "Statistics on a million cases"). A decided case's values are stored now
 (foimail/store/case_tallies.py) and the report counts only the other cases live.
 
-The backfill stores them in UTC+4 (Asia/Tbilisi, the default office.timezone): a migration does not read the
-settings. An office in another zone gets them rewritten in its own at the daemon's next start (or by
-`foimail deadline --recompute`); until then its reports count those cases live, as before, and are right.
+The migration adds the columns empty: the daemon fills them at its next start (`refresh_statistics_values`,
+in the office's own zone, which a migration does not know) or `foimail deadline --recompute` does; until then
+the reports count those cases live, as before, and are right. (No backfill here: it would have to import the
+application's statement, and a later change to the models would then break this migration on old databases.)
 
 Revision ID: 0007
 Revises: 0006
@@ -18,7 +19,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from foimail.store.case_tallies import refresh_values
 from foimail.store.types import UTCDateTime
 
 revision = "0007"
@@ -26,7 +26,6 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-TBILISI_OFFSET = 4 * 3600
 COLUMNS = ("stats_utc_offset", "stats_registered_day", "stats_days", "stats_late", "stats_as_of")
 
 
@@ -36,8 +35,6 @@ def upgrade() -> None:
     op.add_column("cases", sa.Column("stats_days", sa.Integer(), nullable=True))
     op.add_column("cases", sa.Column("stats_late", sa.Boolean(), nullable=True))
     op.add_column("cases", sa.Column("stats_as_of", UTCDateTime(), nullable=True))
-    # The same statement the daemon refreshes them with, so the backfill and later values agree.
-    refresh_values(op.get_bind(), TBILISI_OFFSET)
     op.create_index(
         "ix_cases_stats_open",
         "cases",
@@ -67,8 +64,6 @@ def upgrade() -> None:
              "stats_late", "stats_registered_day", "stats_as_of"],
             sqlite_where=sa.text("stats_utc_offset IS NOT NULL"),
         )  # fmt: skip
-    # The planners must know the new columns (PostgreSQL estimated 1,667 rows for 899,350 without).
-    op.execute("ANALYZE cases")
 
 
 def downgrade() -> None:

@@ -68,8 +68,8 @@ def test_sqlite_upgrade_beside_an_open_connection_keeps_wal_and_succeeds(sqlite_
     assert {"message_raw"} <= set(inspect(make_engine(sqlite_url)).get_table_names())
 
 
-def test_0007_stores_the_statistics_values_of_the_cases_already_decided(database_url: str) -> None:
-    """In UTC+4 (Asia/Tbilisi): as the daemon would, so a refresh in +4 finds nothing to change."""
+def test_0007_adds_the_statistics_values_empty_and_the_refresh_stores_the_decided_ones(database_url: str) -> None:
+    """The migration stores nothing (the daemon's start-up refresh does, in the office's zone: +4 here)."""
     command.upgrade(alembic_config(database_url), "0006")
     engine = make_engine(database_url)
     registered = datetime(2026, 3, 16, 20, 30, tzinfo=UTC)  # Tue 17 March 00:30 Tbilisi
@@ -87,11 +87,10 @@ def test_0007_stores_the_statistics_values_of_the_cases_already_decided(database
                 )  # fmt: skip
         upgrade(database_url)
         with engine.begin() as connection:
-            stored = connection.execute(
-                select(Case.stats_utc_offset, Case.stats_registered_day, Case.stats_days, Case.stats_late).order_by(
-                    Case.seq
-                )
-            ).all()
+            columns = select(Case.stats_utc_offset, Case.stats_registered_day, Case.stats_days, Case.stats_late)
+            assert connection.execute(columns).all() == [(None,) * 4] * 2
+            assert refresh_values(connection, 4 * 3600) == 1
+            stored = connection.execute(columns.order_by(Case.seq)).all()
             assert stored == [(4 * 3600, (date(2026, 3, 17) - date(1970, 1, 1)).days, 11, True), (None,) * 4]
             assert refresh_values(connection, 4 * 3600) == 0
     finally:
