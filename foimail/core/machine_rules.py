@@ -37,6 +37,7 @@ from foimail.core.machine_text import (
     ses_notification,
 )
 from foimail.core.message import InboundMessage
+from foimail.core.quotes import strip_quoted
 from foimail.core.recipients import suppression_reason
 from foimail.core.subject import find_case_number, is_forward_subject, is_out_of_office_subject
 
@@ -226,11 +227,20 @@ def is_exchange_generated(message: InboundMessage, rules: ClassifyRules) -> str 
 
 def opens_with_absence_notice(message: InboundMessage, rules: ClassifyRules) -> str | None:
     """A reply to our mail whose text opens with an absence statement ("I am out of the office",
-    "შვებულებაში ვარ", "Ich bin nicht im Büro"): an out-of-office reply that set no header."""
-    if not _refers_to_our_mail(message, rules):
+    "შვებულებაში ვარ", "Ich bin nicht im Büro"): an out-of-office reply that set no header.
+
+    Responders (Outlook/Exchange, Gmail, Sieve vacation, Zimbra, Yandex, Mail.ru) send the notice alone; a
+    reply that quotes the letter it answers was written in a mail client, by a person ("I am away until the
+    20th, please send the documents by post" above our confirmation), and stays on its case."""
+    if not _refers_to_our_mail(message, rules) or _quotes_history(message.text):
         return None
     statement = absence_statement(message.text)
     return quote("text opens with", statement) if statement else None
+
+
+def _quotes_history(text: str) -> bool:
+    """The text quotes an earlier message (an attribution, a header block, ">" lines: `core.quotes`)."""
+    return strip_quoted(text).split() != text.split()
 
 
 def _robot_sender(message: InboundMessage, rules: ClassifyRules) -> bool:

@@ -1,4 +1,5 @@
-"""What mail systems write in words: bounce subjects, absence notices, list rejections, abuse reports.
+"""What mail systems write in words: bounce subjects, list rejections, abuse reports; absence notices are in
+`core.absence_text`.
 
 Machine mail that carries no machine header is still recognisable by wording no person opens a letter
 with. Each table names where its wording comes from; matching is anchored (subject start, body opening)
@@ -8,6 +9,8 @@ so that a person quoting or forwarding such a text (``Fwd: Returned mail``) is n
 from __future__ import annotations
 
 import re
+
+from foimail.core.absence_text import absence_statement
 
 __all__ = [
     "MAIL_SYSTEM_LOCAL_PARTS",
@@ -65,33 +68,6 @@ _BOUNCE_SUBJECTS = re.compile(
     re.IGNORECASE,
 )
 
-# First-person absence statements and "this is an automatic reply" as out-of-office messages open, in the
-# languages of Batumi's correspondents (ka, ru, en, tr, uk) and the larger mail clients' translations.
-_ABSENCE = re.compile(
-    r"(?:"
-    r"\bi\s*(?:am|'m|’m|will\s+be)\s+(?:currently\s+|now\s+)?(?:out\s+of\s+(?:the\s+)?office|away\s+from\b"
-    r"|on\s+(?:annual\s+|parental\s+|sick\s+)?(?:leave|vacation|holiday)|out\s+of\s+town|travell?ing\s+until)"
-    r"|\bthis\s+is\s+an?\s+(?:automatic|automated|auto-?)\s*(?:reply|response|message)"
-    r"|\bnicht\s+im\s+b[üu]ro\b|\bbin\s+(?:derzeit\s+|zurzeit\s+)?(?:im\s+urlaub|au[ßs]er\s+haus|abwesend)"
-    r"|\bdies\s+ist\s+eine\s+automatische\s+(?:antwort|nachricht)"
-    r"|\bje\s+(?:suis|serai)\s+(?:actuellement\s+)?absente?\b|\bceci\s+est\s+une\s+r[ée]ponse\s+automatique"
-    r"|\b(?:estoy|estar[ée])\s+fuera\s+de\s+(?:la\s+)?oficina|\besta\s+es\s+una\s+respuesta\s+autom[áa]tica"
-    r"|\b(?:sono|sar[òo])\s+fuori\s+(?:ufficio|sede)|\bquesta\s+[èe]\s+una\s+risposta\s+automatica"
-    r"|\bestou\s+fora\s+do\s+escrit[óo]rio|\besta\s+[ée]\s+uma\s+resposta\s+autom[áa]tica"
-    r"|\bjestem\s+poza\s+biurem|\bprzebywam\s+na\s+urlopie|\bto\s+jest\s+automatyczna\s+odpowied[źz]"
-    r"|\bik\s+ben\s+(?:afwezig|niet\s+op\s+kantoor)|\bdit\s+is\s+een\s+automatisch\s+antwoord"
-    r"|\bofis\s+d[ıi][şs][ıi]nday[ıi]m|\bizindeyim|\bbu\s+otomatik\s+bir\s+(?:yan[ıi]tt[ıi]r|mesajd[ıi]r)"
-    r"|я\s+(?:сейчас\s+|в\s+настоящее\s+время\s+)?(?:нахожусь\s+)?в\s+отпуске|меня\s+нет\s+на\s+месте"
-    r"|в\s+настоящее\s+время\s+отсутству|это\s+автоматический\s+ответ|это\s+автоответ"
-    r"|я\s+(?:зараз\s+)?(?:у|в)\s+відпустці|це\s+автоматична\s+відповідь|я\s+відсутн"
-    r"|ოფისში\s+არ\s+ვიმყოფები|შვებულებაში\s+ვარ|ეს\s+არის\s+ავტომატური\s+(?:პასუხი|შეტყობინება)"
-    r"|ამჟამად\s+არ\s+ვიმყოფები"
-    r"|不在にしております|休暇中|自動(?:返信|応答)(?:メール|メッセージ)?です"
-    r")",
-    re.IGNORECASE,
-)
-_BODY_OPENING = 600
-
 # Mailing-list managers refusing or holding a post: Mailman 2 and 3, Google Groups, Sympa, LISTSERV,
 # mlmmj, ezmlm, Yahoo/Groups.io.
 _LIST_REJECTION = re.compile(
@@ -129,12 +105,6 @@ def bounce_subject(subject: str) -> bool:
     """Whether the subject opens with an MTA's own non-delivery wording (no reply or forward prefix), or ends
     with a gateway's "(delivery failed)"."""
     return _BOUNCE_SUBJECTS.search(subject) is not None
-
-
-def absence_statement(text: str) -> str | None:
-    """The absence statement ("I am out of the office", "შვებულებაში ვარ") opening `text`, if any."""
-    found = _ABSENCE.search(text.lstrip()[:_BODY_OPENING])
-    return found.group() if found else None
 
 
 def list_rejection(text: str) -> str | None:

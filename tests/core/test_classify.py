@@ -517,6 +517,24 @@ CASES: dict[str, Case] = {
         ("text opens with: შვებულებაში ვარ",),
         related=(OUR_ID,),
     ),
+    "absence_statement_above_the_quoted_confirmation": Case(  # a person's follow-up, written in a mail client
+        inbound(
+            subject="Re: " + CONFIRMATION_SUBJECT,
+            text="I am away until 20 February; please send the documents by post.\n\n"
+            "On Tue, 3 Feb 2026 at 10:00, FOI Batumi <foi@batumi.ge> wrote:\n> თქვენი მოთხოვნა დარეგისტრირდა\n",
+            in_reply_to=(OUR_ID,),
+        ),
+        MessageKind.TAGGED,
+        ("Subject names FOI-2026-00042",),
+        case_number="FOI-2026-00042",
+        related=(OUR_ID,),
+    ),
+    "absence_statement_replying_to_us_armenian": Case(
+        inbound(subject="Re: " + CONFIRMATION_SUBJECT, text="Բարև Ձեզ,\nես արձակուրդում եմ մինչև փետրվարի 20-ը։"),
+        MessageKind.AUTO_REPLY,
+        ("text opens with: արձակուրդում եմ",),
+        case_number="FOI-2026-00042",
+    ),
     "out_of_office_subject_ukrainian": Case(
         inbound(subject="Автоматична відповідь: " + CONFIRMATION_SUBJECT),
         MessageKind.AUTO_REPLY,

@@ -118,6 +118,43 @@ CASES: dict[str, tuple[MessageKind, tuple[str, ...], str | None]] = {
         ("Subject: Mail Delivery Warning", "bounce detectors name failed recipients: reception@hotelexample.ge"),
         CASE,
     ),
+    # --- second corpus round (docs/CORPUS.md): absence wording of each client family, each language ----------------
+    "autoreply_isp_hy_body_only.eml": (MessageKind.AUTO_REPLY, ("text opens with: արձակուրդում եմ",), CASE),
+    "autoreply_gmail_vacation_az.eml": (
+        MessageKind.AUTO_REPLY,
+        ("Auto-Submitted: auto-replied", "text opens with: məzuniyyətdəyəm"),
+        CASE,
+    ),
+    "autoreply_sieve_vacation_uk.eml": (
+        MessageKind.AUTO_REPLY,
+        ("Auto-Submitted: auto-replied (vacation)", "text opens with: я перебуваю у відпустці"),
+        CASE,
+    ),
+    "autoreply_zimbra_tr.eml": (
+        MessageKind.AUTO_REPLY,
+        ("Auto-Submitted: auto-replied (zimbra; vacation)", "text opens with: tatildeyim"),
+        CASE,
+    ),
+    "autoreply_mailru_ru_body_only.eml": (
+        MessageKind.AUTO_REPLY,
+        ("text opens with: я нахожусь в командировке",),
+        CASE,
+    ),
+    "autoreply_exchange_en_relay_no_headers.eml": (
+        MessageKind.AUTO_REPLY,
+        ("text opens with: I will be away until",),
+        CASE,
+    ),
+    "autoreply_webmail_et_body_only.eml": (
+        MessageKind.AUTO_REPLY,
+        ("text opens with: Olen 20. veebruarini puhkusel",),
+        CASE,
+    ),
+    "autoreply_outlook_ka_business_trip_no_headers.eml": (
+        MessageKind.AUTO_REPLY,
+        ("text opens with: მივლინებაში ვიმყოფები",),
+        CASE,
+    ),
     # --- people: registered ----------------------------------------------------------------------------------------
     "request_forwarded_bounce_gmail_fwd.eml": (MessageKind.REQUEST, (REQUEST,), None),
     "request_forwarded_bounce_outlook_fw_attachment.eml": (MessageKind.REQUEST, (REQUEST,), None),
@@ -125,6 +162,11 @@ CASES: dict[str, tuple[MessageKind, tuple[str, ...], str | None]] = {
     "request_exchange_redirected_by_inbox_rule.eml": (MessageKind.REQUEST, (REQUEST,), None),
     "request_subject_about_undelivered_mail.eml": (MessageKind.REQUEST, (REQUEST,), None),
     "request_subject_delivery_failed_prose.eml": (MessageKind.REQUEST, (REQUEST,), None),
+    "request_mentions_vacation_ka.eml": (MessageKind.REQUEST, (REQUEST,), None),
+    "request_mentions_away_ru_yandex.eml": (MessageKind.REQUEST, (REQUEST,), None),
+    # follow-ups that say "I am away" above the quoted confirmation: a person's, kept on the case
+    "tagged_followup_away_gmail_quotes_confirmation.eml": (MessageKind.TAGGED, ("Subject names " + CASE,), CASE),
+    "tagged_followup_outlook_ru_quotes_confirmation.eml": (MessageKind.TAGGED, ("Subject names " + CASE,), CASE),
 }
 # "<Postmaster\\@hotelexample.ge@mx10…>" holds no address we may answer (answering "hotelexample.ge@mx10…"
 # would write to a stranger): the message has no sender, and says why.
