@@ -20,8 +20,10 @@ __all__ = [
 ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[^\s@<>()\[\],;:\"]+")
 # RFC 5321 §4.1.2 local part (dot-atom; UTF-8 allowed by RFC 6531) and a domain of letter-digit-hyphen labels
 # (IDNA labels in any script, RFC 5890) under a non-numeric top-level label: `'nino@example.ge'` is not one.
+# U+FFFD stands for bytes that could not be decoded (a windows-1258 "é" in dkimpy's rfc6376.w1258.msg): the
+# address is not known, and answering the guess would write to nobody, or to a stranger.
 _LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
-_USABLE_ADDRESS = re.compile(rf"[^\s@<>()\[\]\\,;:\"]+@(?:{_LABEL}\.)+(?!\d+$){_LABEL}")
+_USABLE_ADDRESS = re.compile(rf"[^\s@<>()\[\]\\,;:\"\ufffd]+@(?:{_LABEL}\.)+(?!\d+$){_LABEL}")
 _MAX_QUOTE = 160
 
 

@@ -691,6 +691,7 @@ def test_is_own_message_id(message_id: str, expected: bool) -> None:
         ("nino@example.ge>", False),
         ("nino@192.168.0.1", False),
         ("nino@-example.ge", False),
+        ("andr\ufffd@example.ge", False),  # an undecodable byte: the address is not known
         ("", False),
     ],
 )

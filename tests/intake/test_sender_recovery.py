@@ -26,6 +26,7 @@ RECOVERED = {
     "request_from_name_only_reply_to_list.eml": ("k.kharaishvili@gmail.com", "ქეთევან ხარაიშვილი", "reply-to"),
     "request_no_from_sender_header.eml": ("d.kiknadze@caucasus.net", "Davit Kiknadze", "sender"),
     "request_no_from_return_path_only.eml": ("t.shonia@mail.ge", "", "return-path"),
+    "request_from_undecodable_local_part.eml": ("a.gogiberidze@example.ge", "", "return-path"),  # 8-bit From
     "request_webform_8bit_headers_ka.eml": ("lasha.gogitidze@yahoo.com", "ლაშა გოგიტიძე", "reply-to"),  # noreply From
 }
 

@@ -406,6 +406,19 @@ CASES: dict[str, Expected] = {
         defects=("From 'undisclosed-recipients:;' holds no usable address: the sender was taken from Sender",),
         sender_source=SenderSource.SENDER,
     ),
+    "request_from_undecodable_local_part.eml": Expected(  # after dkimpy's rfc6376.w1258.msg (docs/CORPUS.md)
+        sender=Address("a.gogiberidze@example.ge"),  # never "andr\ufffd@example.ge": nobody has that address
+        subject="Request: municipal parking revenue 2025",
+        message_id="<20260206070000.5511.7C2B@pc07.office.example.ge>",
+        text_has=("parking revenue",),
+        return_path="a.gogiberidze@example.ge",
+        defects=(
+            "header From ends inside a UTF-8 character",
+            "holds no usable address: the sender was taken from Return-Path (a.gogiberidze@example.ge)",
+            "no charset declared in message",
+        ),
+        sender_source=SenderSource.RETURN_PATH,
+    ),
     "request_no_from_return_path_only.eml": Expected(
         sender=Address("t.shonia@mail.ge"),
         subject="მოთხოვნა",
