@@ -47,7 +47,7 @@ CASES: dict[str, tuple[MessageKind, tuple[str, ...], str | None]] = {
     "autoreply_ka_body_only.eml": (MessageKind.AUTO_REPLY, ("text opens with: შვებულებაში ვარ",), CASE),
     "autoreply_latvian_exchange_no_headers.eml": (
         MessageKind.AUTO_REPLY,
-        ("Subject: Arpus biroja atrasanas automatiska atbilde: [FOI-2026-00042]",),
+        ("Subject: Arpus biroja atrasanas automatiska atbilde: [FOI-2026-00042]", "text opens with: esmu atvaļinājumā"),
         CASE,
     ),
     "autoreply_exchange_online_generated_source_stripped.eml": (
