@@ -232,10 +232,12 @@ def opens_with_absence_notice(message: InboundMessage, rules: ClassifyRules) -> 
     Responders (Outlook/Exchange, Gmail, Sieve vacation, Zimbra, Yandex, Mail.ru) send the notice alone; a
     reply that quotes the letter it answers was written in a mail client, by a person ("I am away until the
     20th, please send the documents by post" above our confirmation), and stays on its case."""
-    if not _refers_to_our_mail(message, rules) or _quotes_history(message.text):
+    if not _refers_to_our_mail(message, rules):
         return None
     statement = absence_statement(message.text)
-    return quote("text opens with", statement) if statement else None
+    if statement is None or _quotes_history(message.text):  # the dearer reading last
+        return None
+    return quote("text opens with", statement)
 
 
 def _quotes_history(text: str) -> bool:
