@@ -47,6 +47,7 @@ MAIL = (
     ("dkimpy", "dkimpy-*/dkim/tests/data/*.message*"),
     ("dkimpy", "dkimpy-*/dkim/tests/data/message.mbox"),
     ("wildduck", "wildduck-*/package/imap-core/test/fixtures/*.eml"),
+    ("postorius", "postorius-*/src/postorius/tests/test_data/*.txt"),
 )
 # flufl.bounce's tests/test_detectors.py: "Not a bounce but has confused groupwise"; qmail_08 is an auto-reply.
 # bounced's non_bounces are no bounces; two of them are out-of-office replies (read by hand: lv, X-Autoreply).
