@@ -50,7 +50,7 @@ state_dir = {root}/state
 instance_name = foimail-test-{port}
 login_greeting = {greeting}
 listen = {host}
-protocols = imap
+protocols = {protocols}
 log_path = {log_path}
 auth_verbose = yes
 disable_plaintext_auth = no
@@ -228,14 +228,16 @@ def _dovecot_binary() -> str:
     return binary
 
 
-def _prepare(root: Path, auth: dict[str, str] = PASSWORD_AUTH, **extra: str) -> dict[str, object]:
+def _prepare(
+    root: Path, auth: dict[str, str] = PASSWORD_AUTH, users: dict[str, str] = USERS, **extra: str
+) -> dict[str, object]:
     """Users file, maildir root owned by the dovecot user, certificate: what every start attempt shares."""
     mail_owner = pwd.getpwnam("dovecot")
     root.chmod(0o755)  # login and mail processes run as dovenull and dovecot and must reach their files
     (root / "mail").mkdir()
     os.chown(root / "mail", mail_owner.pw_uid, mail_owner.pw_gid)
     users_path = root / "users"
-    users_path.write_text("".join(f"{user}:{{PLAIN}}{password}::::::\n" for user, password in USERS.items()))
+    users_path.write_text("".join(f"{user}:{{PLAIN}}{password}::::::\n" for user, password in users.items()))
     tls = self_signed_cert(root)
     oauth2_conf = root / "dovecot-oauth2.conf.ext"
     if "introspection_url" in extra:
@@ -251,6 +253,7 @@ def _prepare(root: Path, auth: dict[str, str] = PASSWORD_AUTH, **extra: str) -> 
         "key_path": tls.key_path,
         "mail_uid": mail_owner.pw_uid,
         "mail_gid": mail_owner.pw_gid,
+        "protocols": extra.get("protocols", "imap"),  # tests/support/real_mta.py adds lmtp
         "extra_config": extra.get("extra_config", ""),  # e.g. tests/support/dovecot_push.py's plugin
     }
 

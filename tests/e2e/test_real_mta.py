@@ -1,0 +1,221 @@
+"""`foimail run` against a real mail system on loopback: Postfix (MX and submission) delivering over LMTP to
+Dovecot with Pigeonhole Sieve (tests/support/real_mta.py). Every bounce and auto-reply here is written by
+those servers, not taken from our samples.
+
+One Postfix, one Dovecot and one daemon serve the whole file; each test has its own citizen, so the tests
+do not depend on one another's order. SQLite only: the database is not what is under test here.
+"""
+
+from __future__ import annotations
+
+import email
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from foimail.store.db import upgrade
+from tests.support.daemon import free_port, wait_until
+from tests.support.mails import request_mail
+from tests.support.real_mta import CITIZEN, OFFICE, OFFICER, ON_LEAVE, REGISTRY, USERS, RealMta, running_real_mta
+
+WAIT = 20.0  # seconds for one hop through Postfix, Dovecot and the daemon; a few normally
+
+
+@dataclass
+class Deployment:
+    mta: RealMta
+    database_url: str
+    log_path: Path
+
+    def rows(self, sql: str, **params: Any) -> list[Any]:
+        engine = create_engine(self.database_url)
+        try:
+            with engine.connect() as connection:
+                return list(connection.execute(text(sql), params))
+        finally:
+            engine.dispose()
+
+    def case_of(self, requester: str) -> Any:
+        """The one case of ``requester``, once it is registered and its confirmation accepted by Postfix."""
+        sql = "SELECT * FROM cases WHERE requester_address = :a AND confirmed_at IS NOT NULL"
+        assert wait_until(lambda: bool(self.rows(sql, a=requester)), WAIT), self.diagnosis()
+        (case,) = self.rows("SELECT * FROM cases WHERE requester_address = :a", a=requester)
+        return case
+
+    def mail_for(self, user: str, count: int) -> list[EmailMessage]:
+        """``user``'s INBOX once it holds ``count`` messages, parsed."""
+        assert wait_until(lambda: len(self.mta.inbox(user)) >= count, WAIT), self.diagnosis()
+        return [email.message_from_bytes(raw, policy=default) for raw in self.mta.inbox(user)]  # type: ignore[misc]
+
+    def diagnosis(self) -> str:
+        daemon_log = self.log_path.read_text(errors="replace")[-3000:]
+        return f"daemon log:\n{daemon_log}\npostfix log:\n{self.mta.postfix_log()[-3000:]}"
+
+
+def _config(root: Path, mta: RealMta, database_url: str) -> Path:
+    """What an admin writes for this mail system: STARTTLS and a password on both IMAP and submission."""
+    path = root / "foimail.toml"
+    path.write_text(
+        f"""
+[database]
+url = "{database_url}"
+[imap]
+host = "127.0.0.1"
+port = {mta.dovecot.port}
+security = "starttls"
+username = "{OFFICE}"
+password = "{USERS[OFFICE]}"
+poll_seconds = 2
+[smtp]
+host = "127.0.0.1"
+port = {mta.submission_port}
+security = "starttls"
+username = "{OFFICE}"
+password = "{USERS[OFFICE]}"
+timeout_seconds = 10
+[office]
+address = "{OFFICE}"
+notify = ["{REGISTRY}"]
+officers = ["{OFFICER}"]
+# Postfix and Dovecot alone write no Authentication-Results (docs/RELIABILITY.md, "A real mail system").
+allow_unauthenticated_officers = true
+[stats]
+export_dir = "{root / "stats"}"
+[paths]
+state_dir = "{root / "state"}"
+[http]
+listen = "127.0.0.1:{free_port()}"
+[log]
+format = "json"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def deployment() -> Iterator[Deployment]:
+    root = Path(tempfile.mkdtemp(prefix="foimail-real-mta-"))
+    with running_real_mta(root) as mta:
+        database_url = f"sqlite:///{root / 'foimail.db'}"
+        upgrade(database_url)
+        log_path = root / "daemon.log"
+        # The certificate is the admin's own CA's: trusted through SSL_CERT_FILE, verification left on.
+        env = {
+            **os.environ,
+            "FOIMAIL_CONFIG": str(_config(root, mta, database_url)),
+            "SSL_CERT_FILE": str(mta.cert_path),
+        }
+        with log_path.open("ab") as log:
+            daemon = subprocess.Popen(
+                [sys.executable, "-m", "foimail.cli", "run"], env=env, stdout=subprocess.DEVNULL, stderr=log
+            )
+        try:
+            yield Deployment(mta, database_url, log_path)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            try:
+                daemon.wait(15)
+            except subprocess.TimeoutExpired:
+                daemon.kill()
+                daemon.wait(5)
+
+
+def _header_bytes(raw: bytes) -> bytes:
+    return raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
+
+
+def test_request_through_postfix_is_registered_and_confirmed_into_the_citizens_mailbox(
+    deployment: Deployment,
+) -> None:
+    request = request_mail(sender=CITIZEN, name="გიორგი ბერიძე", subject="მოთხოვნა: ბიუჯეტი 2025")
+    request_id = email.message_from_bytes(request, policy=default)["Message-ID"]
+    deployment.mta.submit(CITIZEN, request, [OFFICE])
+
+    case = deployment.case_of(CITIZEN)
+    (confirmation,) = deployment.mail_for(CITIZEN, 1)
+    (raw,) = deployment.mta.inbox(CITIZEN)
+    headers = _header_bytes(raw)
+    assert headers.isascii(), "an 8-bit header reached the citizen: the Subject must be RFC 2047-encoded"
+    assert b"=?utf-8?" in headers.lower()
+    assert case.number in confirmation["Subject"]
+    assert confirmation["Auto-Submitted"] == "auto-replied"
+    assert confirmation["In-Reply-To"] == request_id
+    assert confirmation["Return-Path"] == f"<{OFFICE}>"
+    (sent_id,) = deployment.rows("SELECT message_id_header FROM outbox WHERE case_id = :c", c=case.id)[0]
+    assert confirmation["Message-ID"] == sent_id  # ours, not one Postfix had to add
+    # Postfix's own Received line: the confirmation went in over TLS with AUTH (ESMTPSA), as configured.
+    assert "with ESMTPSA" in " ".join(confirmation.get_all("Received", []))
+    assert wait_until(lambda: deployment.mta.dovecot.folder_uids(OFFICE, "INBOX") == [], WAIT)
+
+
+def test_postfix_bounce_of_a_confirmation_is_set_aside_on_the_case_and_the_office_is_told(
+    deployment: Deployment,
+) -> None:
+    ghost = "ghost@example.ge"  # example.ge is hosted here, but this mailbox is not: Dovecot's LMTP says 550
+    deployment.mta.deliver_from_outside(ghost, request_mail(sender=ghost, name="უცნობი"), [OFFICE])
+
+    case = deployment.case_of(ghost)
+    bounce_sql = "SELECT * FROM messages WHERE direction = 'in' AND set_aside AND sender LIKE 'mailer-daemon@%'"
+    assert wait_until(lambda: bool(deployment.rows(bounce_sql)), WAIT), deployment.diagnosis()
+    (bounce,) = deployment.rows(bounce_sql)
+    assert bounce.case_id == case.id, bounce
+    assert bounce.kind == "bounce", bounce
+    assert len(deployment.rows("SELECT * FROM cases WHERE requester_address LIKE 'mailer-daemon%'")) == 0
+    (failure,) = deployment.rows(
+        "SELECT last_error FROM outbox WHERE case_id = :c AND kind = 'confirmation'", c=case.id
+    )
+    assert failure.last_error.startswith("bounced:"), failure
+    assert "5.1.1" in failure.last_error
+    notices = [m for m in deployment.mail_for(REGISTRY, 1) if case.number in m["Subject"]]
+    assert notices, [m["Subject"] for m in deployment.mta.inbox(REGISTRY)]
+
+
+def test_vacation_reply_and_officer_answer_through_postfix(deployment: Deployment) -> None:
+    deployment.mta.submit(ON_LEAVE, request_mail(sender=ON_LEAVE, subject="მოთხოვნა: სკოლები"), [OFFICE])
+    case = deployment.case_of(ON_LEAVE)
+    (confirmation,) = deployment.mail_for(ON_LEAVE, 1)
+    # Pigeonhole does not answer an Auto-Submitted message (RFC 5230 §4.6): the confirmation starts no loop.
+
+    answer = EmailMessage()
+    answer["From"] = f"ოფიცერი <{OFFICER}>"
+    answer["To"] = OFFICE
+    answer["Subject"] = f"Re: {confirmation['Subject']}"
+    answer["In-Reply-To"] = confirmation["Message-ID"]
+    answer.set_content(
+        "პასუხი: სკოლების სია თან ერთვის.\n\n"
+        f"On Mon, 30 Nov 2026 at 10:00, {OFFICE} wrote:\n"
+        "> თქვენი მოთხოვნა დარეგისტრირდა\n> Your request was registered\n"
+    )
+    deployment.mta.submit(OFFICER, answer.as_bytes(), [OFFICE])
+
+    relayed = deployment.mail_for(ON_LEAVE, 2)[1]
+    body = relayed.get_body(("plain",))
+    assert body is not None
+    text_body = body.get_content()
+    assert "სკოლების სია" in text_body
+    assert "wrote:" not in text_body and "> " not in text_body, text_body
+    assert case.number in relayed["Subject"]
+
+    # The relayed answer is mail a person wrote: Pigeonhole answers it from nino's vacation script, with the
+    # null sender, Auto-Submitted: auto-replied (vacation) and Precedence: bulk.
+    vacation_sql = "SELECT * FROM messages WHERE direction = 'in' AND sender = :a AND set_aside"
+    assert wait_until(lambda: bool(deployment.rows(vacation_sql, a=ON_LEAVE)), WAIT), deployment.diagnosis()
+    (vacation,) = deployment.rows(vacation_sql, a=ON_LEAVE)
+    assert vacation.kind == "auto_reply", vacation
+    assert vacation.case_id == case.id
+    assert len(deployment.rows("SELECT * FROM cases WHERE requester_address = :a", a=ON_LEAVE)) == 1
+    # No loop: nothing more reaches nino, however long we wait for the outbox to settle.
+    assert wait_until(deployment.mta.queue_is_empty, WAIT)
+    assert not wait_until(lambda: len(deployment.mta.inbox(ON_LEAVE)) > 2, 3)
