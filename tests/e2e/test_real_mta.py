@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,29 +108,35 @@ format = "json"
 @pytest.fixture(scope="module")
 def deployment() -> Iterator[Deployment]:
     root = Path(tempfile.mkdtemp(prefix="foimail-real-mta-"))
-    with running_real_mta(root) as mta:
-        database_url = f"sqlite:///{root / 'foimail.db'}"
-        upgrade(database_url)
-        log_path = root / "daemon.log"
-        # The certificate is the admin's own CA's: trusted through SSL_CERT_FILE, verification left on.
-        env = {
-            **os.environ,
-            "FOIMAIL_CONFIG": str(_config(root, mta, database_url)),
-            "SSL_CERT_FILE": str(mta.cert_path),
-        }
-        with log_path.open("ab") as log:
-            daemon = subprocess.Popen(
-                [sys.executable, "-m", "foimail.cli", "run"], env=env, stdout=subprocess.DEVNULL, stderr=log
-            )
+    try:
+        with running_real_mta(root) as mta:
+            yield from _daemon(root, mta)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _daemon(root: Path, mta: RealMta) -> Iterator[Deployment]:
+    """`foimail run` as an admin starts it; SIGTERM at the end, as systemd stops it."""
+    database_url = f"sqlite:///{root / 'foimail.db'}"
+    upgrade(database_url)
+    log_path = root / "daemon.log"
+    # The certificate is the admin's own CA's: trusted through SSL_CERT_FILE, verification left on.
+    config = _config(root, mta, database_url)
+    env = {**os.environ, "FOIMAIL_CONFIG": str(config), "SSL_CERT_FILE": str(mta.cert_path)}
+    with log_path.open("ab") as log:
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "foimail.cli", "run"], env=env, stdout=subprocess.DEVNULL, stderr=log
+        )
+    try:
+        yield Deployment(mta, database_url, log_path)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
         try:
-            yield Deployment(mta, database_url, log_path)
-        finally:
-            daemon.send_signal(signal.SIGTERM)
-            try:
-                daemon.wait(15)
-            except subprocess.TimeoutExpired:
-                daemon.kill()
-                daemon.wait(5)
+            assert daemon.wait(15) == 0, log_path.read_text(errors="replace")[-2000:]
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+            daemon.wait(5)
+            raise
 
 
 def _header_bytes(raw: bytes) -> bytes:
@@ -219,3 +226,35 @@ def test_vacation_reply_and_officer_answer_through_postfix(deployment: Deploymen
     # No loop: nothing more reaches nino, however long we wait for the outbox to settle.
     assert wait_until(deployment.mta.queue_is_empty, WAIT)
     assert not wait_until(lambda: len(deployment.mta.inbox(ON_LEAVE)) > 2, 3)
+
+
+GEORGIAN_ADDRESS = "ნინო@example.ge"  # a UTF-8 local part: only SMTPUTF8 (RFC 6531) can carry it
+
+
+def test_smtputf8_mail_is_bounced_at_the_lmtp_hop_and_never_reaches_the_mailbox(deployment: Deployment) -> None:
+    """Dovecot 2.3's LMTP does not offer SMTPUTF8, so Postfix bounces (5.6.7) what needs it: a request from a
+    Georgian local part is accepted by the MX, then returned to its sender, and foimail never sees it. If this
+    fails, the LMTP hop learned SMTPUTF8: update docs/RELIABILITY.md, "A real mail system"."""
+    sender = "ლევანი@example.ge"
+    deployment.mta.deliver_from_outside(sender, request_mail(sender=sender), [OFFICE], options=("SMTPUTF8",))
+    assert wait_until(deployment.mta.queue_is_empty, WAIT)
+    assert wait_until(lambda: "SMTPUTF8 is required, but was not offered" in deployment.mta.postfix_log(), WAIT)
+    assert deployment.rows("SELECT * FROM messages WHERE sender = :a", a=sender) == []
+
+
+def test_confirmation_to_a_georgian_local_part_is_accepted_then_lost_without_a_trace(deployment: Deployment) -> None:
+    """The request reached the mailbox another way (here: APPEND; in life a web form's Reply-To or a mailbox
+    at a provider with SMTPUTF8). Postfix's submission offers SMTPUTF8 and accepts the confirmation, so the
+    case is confirmed; the LMTP hop then bounces it, and the bounce, which names the UTF-8 recipient, needs
+    SMTPUTF8 too and is itself bounced - a double bounce Postfix drops. Nobody is told: the gap this pins."""
+    log_offset = len(deployment.mta.postfix_log())
+    deployment.mta.dovecot.append(OFFICE, request_mail(sender=GEORGIAN_ADDRESS, subject="მოთხოვნა: UTF-8"))
+    case = deployment.case_of(GEORGIAN_ADDRESS)
+    assert wait_until(deployment.mta.queue_is_empty, WAIT)
+    lost = [
+        line
+        for line in deployment.mta.postfix_log()[log_offset:].splitlines()
+        if "status=bounced (SMTPUTF8 is required" in line and (GEORGIAN_ADDRESS in line or OFFICE in line)
+    ]
+    assert any(GEORGIAN_ADDRESS in line for line in lost) and any(OFFICE in line for line in lost), lost
+    assert deployment.rows("SELECT * FROM messages WHERE set_aside AND case_id = :c", c=case.id) == []

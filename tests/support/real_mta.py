@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support import LOOPBACK, free_ports, unavailable
-from tests.support.dovecot import DovecotServer, _dovecot_binary, _log_tail, _prepare, _start, _stop
+from tests.support.dovecot import DovecotServer, _dovecot_binary, _prepare, _start, _stop
 
 OFFICE = "foi@batumi.ge"
 REGISTRY = "registry@batumi.ge"  # office.notify: where foimail tells the office what it set aside
@@ -167,7 +167,8 @@ class RealMta:
 
     def queue_is_empty(self) -> bool:
         queue = self.root / "postfix" / "queue"
-        return not any(any((queue / name).rglob("*")) for name in ("incoming", "active", "deferred", "maildrop"))
+        names = ("maildrop", "incoming", "active", "deferred", "hold")
+        return not any(path.is_file() for name in names for path in (queue / name).rglob("*"))
 
     def inbox(self, user: str) -> list[bytes]:
         return self.dovecot.fetch_all(user, "INBOX")
@@ -250,7 +251,7 @@ def _start_postfix(root: Path, ports: dict[str, int], tls_paths: tuple[Path, Pat
 
 @contextlib.contextmanager
 def running_real_mta(root: Path, *, size_limit: int = 2_000_000) -> Iterator[RealMta]:
-    """Dovecot, then Postfix, on free loopback ports under ``root``; both stopped and their files kept."""
+    """Dovecot, then Postfix, on free loopback ports under ``root``; both stopped on the way out."""
     check_installed()
     mx_port, submission_port, lmtp_port = free_ports(3)
     root.chmod(0o755)  # Postfix's daemons run as the postfix user and must reach their files
@@ -268,5 +269,3 @@ def running_real_mta(root: Path, *, size_limit: int = 2_000_000) -> Iterator[Rea
             _postfix(postfix_root / "conf", "stop")
     finally:
         _stop(dovecot)
-        if not (dovecot_root / "dovecot.log").exists():
-            print(_log_tail(dovecot_root))
