@@ -221,6 +221,8 @@ def test_vacation_reply_and_officer_answer_through_postfix(deployment: Deploymen
     assert wait_until(lambda: bool(deployment.rows(vacation_sql, a=ON_LEAVE)), WAIT), deployment.diagnosis()
     (vacation,) = deployment.rows(vacation_sql, a=ON_LEAVE)
     assert vacation.kind == "auto_reply", vacation
+    ((raw,),) = deployment.rows("SELECT raw FROM message_raw WHERE message_id = :m", m=vacation.id)
+    assert email.message_from_bytes(raw)["In-Reply-To"] == relayed["Message-ID"]  # not the confirmation's
     assert vacation.case_id == case.id
     assert len(deployment.rows("SELECT * FROM cases WHERE requester_address = :a", a=ON_LEAVE)) == 1
     # No loop: nothing more reaches nino, however long we wait for the outbox to settle.
