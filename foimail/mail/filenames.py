@@ -34,6 +34,8 @@ _EXTENSIONS = {
     "message/delivery-status": ".txt",
     "message/disposition-notification": ".txt",
     "message/global": ".eml",
+    "message/global-delivery-status": ".txt",
+    "message/global-headers": ".txt",
     "message/rfc822": ".eml",
     "text/calendar": ".ics",
     "text/csv": ".csv",

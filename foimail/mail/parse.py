@@ -52,6 +52,9 @@ _BOUNDARY_LINE = re.compile(
     re.MULTILINE,
 )
 _EMBEDDED_MESSAGE = frozenset({"message/rfc822", "message/global"})
+# RFC 6533 §3: a DSN about SMTPUTF8 mail (Postfix writes them) uses the message/global-* twins of RFC 3464's parts.
+_DELIVERY_STATUS = frozenset({"message/delivery-status", "message/global-delivery-status"})
+_RETURNED_HEADERS = frozenset({"text/rfc822-headers", "message/global-headers"})
 # RFC 3464 §2.3: fields that occur only in per-recipient blocks.
 _PER_RECIPIENT = frozenset({"final-recipient", "original-recipient", "action", "status"})
 
@@ -262,11 +265,11 @@ class _BodyWalk:
             self._multipart_without_boundary(part, content_type, where, depth)
         elif content_type in _EMBEDDED_MESSAGE:
             self._embedded_message(part, where)
-        elif content_type == "message/delivery-status":
+        elif content_type in _DELIVERY_STATUS:
             data = self._payload(part, where)
             self._read_delivery_status(data, where)
             self._attach(part, data, where)
-        elif content_type == "text/rfc822-headers":
+        elif content_type in _RETURNED_HEADERS:
             data = self._payload(part, where)
             fields, _ = read_fields(BytesHeaderParser(policy=_STRUCTURE_POLICY).parsebytes(data), where)
             self.embedded_headers.append(header_map(fields))

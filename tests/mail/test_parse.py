@@ -510,6 +510,67 @@ def test_delivery_status_fields_are_unfolded() -> None:
     assert "reporting-mta" not in status  # per-message fields stay out
 
 
+# Postfix 3.7's DSN about SMTPUTF8 mail (RFC 6533), shaped as the one it wrote for tests/e2e/test_real_mta.py,
+# here a delay warning returning headers only: message/global-delivery-status and message/global-headers, 8-bit.
+SMTPUTF8_DSN = """\
+Return-Path: <>
+From: Mail Delivery System <MAILER-DAEMON@batumi.ge>
+Subject: Undelivered Mail Returned to Sender
+To: foi@batumi.ge
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status;
+\tboundary="1739B24040B.1796007742/mail.batumi.ge"
+Content-Transfer-Encoding: 8bit
+Message-Id: <20261130030222.1EDD82403C3@mail.batumi.ge>
+
+--1739B24040B.1796007742/mail.batumi.ge
+Content-Description: Notification
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+<ლევანი@example.ge>: host 127.0.0.1[127.0.0.1] said: 450 4.2.0 try later
+
+--1739B24040B.1796007742/mail.batumi.ge
+Content-Description: Delivery report
+Content-Type: message/global-delivery-status
+Content-Transfer-Encoding: 8bit
+
+Reporting-MTA: dns; mail.batumi.ge
+X-Postfix-Queue-ID: 1739B24040B
+Arrival-Date: Mon, 30 Nov 2026 03:02:22 +0000 (UTC)
+
+Final-Recipient: utf-8; ლევანი@example.ge
+Original-Recipient: rfc822;ლევანი@example.ge
+Action: delayed
+Status: 4.2.0
+Diagnostic-Code: smtp; 450 4.2.0 try later
+
+--1739B24040B.1796007742/mail.batumi.ge
+Content-Description: Undelivered Message Headers
+Content-Type: message/global-headers
+Content-Transfer-Encoding: 8bit
+
+From: foi@batumi.ge
+To: ლევანი@example.ge
+Subject: [FOI-2026-00003] Registration confirmed
+Message-ID: <foimail.86834d7410ef4f65a79ce3ec3556d4fa@batumi.ge>
+
+--1739B24040B.1796007742/mail.batumi.ge--
+"""
+
+
+def test_smtputf8_dsn_parts_are_read_like_their_ascii_twins() -> None:
+    """RFC 6533 §3: a delay warning about SMTPUTF8 mail says "delayed" too; unread, it passed for a failure."""
+    message = parse_message(SMTPUTF8_DSN.replace("\n", "\r\n").encode())
+    (status,) = message.delivery_status
+    assert (status["action"], status["status"]) == ("delayed", "4.2.0")
+    assert status["final-recipient"] == "utf-8; ლევანი@example.ge"
+    (returned,) = message.embedded_headers
+    assert returned["message-id"] == ("<foimail.86834d7410ef4f65a79ce3ec3556d4fa@batumi.ge>",)
+    assert [a.filename for a in message.attachments] == ["attachment-1.txt", "attachment-2.txt"]
+
+
 def test_headers_keep_every_value_in_order() -> None:
     message = _parsed("request_gmail_ka.eml")
     received = message.header_values("Received")
