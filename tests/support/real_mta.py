@@ -6,8 +6,10 @@ directory, queue and data directory of its own, Dovecot with its own base_dir (t
 
     Postfix  :mx_port          the MX (port 25's role): anyone may send to batumi.ge and example.ge
              :submission_port  STARTTLS required, then AUTH (Dovecot SASL), then mail to anywhere
-             both hand every domain it hosts to Dovecot over LMTP; any other domain gets Postfix's own
-             bounce at once (the error transport: nothing leaves the machine, no DNS is asked)
+             both hand every domain it hosts to Dovecot over LMTP, but for foi@batumi.ge, which goes
+             through a pipe to dovecot-lda (Dovecot 2.3's LMTP lacks SMTPUTF8: docs/RELIABILITY.md);
+             any other domain gets Postfix's own bounce at once (the error transport: nothing leaves the
+             machine, no DNS is asked)
     Dovecot  IMAP (STARTTLS) for the mailboxes, LMTP with Pigeonhole Sieve (vacation), SASL for Postfix;
              its vacation replies go out through the MX port, as Pigeonhole's ``submission_host``.
 
@@ -54,9 +56,9 @@ service auth {{
     mode = 0666
   }}
 }}
+postmaster_address = postmaster@batumi.ge
 protocol lmtp {{
   mail_plugins = $mail_plugins sieve
-  postmaster_address = postmaster@batumi.ge
 }}
 plugin {{
   sieve = file:~/sieve;active=~/.dovecot.sieve
@@ -80,6 +82,7 @@ mynetworks = {host}/32
 smtp_dns_support_level = disabled
 relay_domains = {domains}
 relay_transport = lmtp:inet:{host}:{lmtp_port}
+transport_maps = inline:{{ {office}=dovecot-lda }}
 default_transport = error:5.1.2 Host or domain name not found (test: no mail leaves loopback)
 smtpd_relay_restrictions = reject_unauth_destination
 smtpd_tls_cert_file = {cert_path}
@@ -127,6 +130,9 @@ lmtp      unix  - - n - - lmtp
 anvil     unix  - - n - 1 anvil
 scache    unix  - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
+dovecot-lda unix - n n - - pipe
+  flags=DRhu user=dovecot:dovecot argv={lda} -c {dovecot_config} -o log_path=/dev/stderr
+  -f ${{sender}} -d ${{recipient}}
 """
 
 
@@ -186,6 +192,7 @@ def check_installed() -> None:
     _binary("postfix", "postfix")
     _dovecot_binary()
     _binary("lmtp", "dovecot-lmtpd")
+    _binary("dovecot-lda", "dovecot-core")
     if not Path("/usr/lib/dovecot/modules/lib90_sieve_plugin.so").exists():
         unavailable("Pigeonhole Sieve not installed: apt-get install -y dovecot-sieve")
 
@@ -234,6 +241,9 @@ def _start_postfix(root: Path, ports: dict[str, int], tls_paths: tuple[Path, Pat
         "key_path": tls_paths[1],
         "auth_socket": auth_socket,
         "sender_logins": ", ".join(f"{user}={user}" for user in USERS),
+        "office": OFFICE,
+        "lda": _binary("dovecot-lda", "dovecot-core"),
+        "dovecot_config": auth_socket.parent / "dovecot.conf",
         **ports,
     }
     (root / "conf" / "main.cf").write_text(MAIN_CF.format(**fill))
