@@ -28,7 +28,17 @@ from sqlalchemy import create_engine, text
 from foimail.store.db import upgrade
 from tests.support.daemon import free_port, wait_until
 from tests.support.mails import request_mail
-from tests.support.real_mta import CITIZEN, OFFICE, OFFICER, ON_LEAVE, REGISTRY, USERS, RealMta, running_real_mta
+from tests.support.real_mta import (
+    CITIZEN,
+    OFFICE,
+    OFFICER,
+    ON_LEAVE,
+    REGISTRY,
+    UNREACHABLE,
+    USERS,
+    RealMta,
+    running_real_mta,
+)
 
 WAIT = 20.0  # seconds for one hop through Postfix, Dovecot and the daemon; a few normally
 
@@ -251,3 +261,24 @@ def test_georgian_local_part_request_and_postfixs_smtputf8_bounce_of_its_confirm
     assert bounce.kind == "bounce"
     assert "SMTPUTF8 is required, but was not offered" in deployment.mta.postfix_log()
     assert [m for m in deployment.mail_for(REGISTRY, 1) if case.number in m["Subject"]]
+
+
+def test_postfixs_delay_warning_is_kept_on_the_case_and_is_no_failure(deployment: Deployment) -> None:
+    """The citizen's server does not answer: Postfix defers the confirmation and, after delay_warning_time,
+    tells foi@ with a DSN saying "Action: delayed" (RFC 6533's form, the address being UTF-8). That is a
+    warning, not a bounce: the confirmation stays sent, the office is not told of a failure."""
+    sender = f"ანა@{UNREACHABLE}"
+    deployment.mta.deliver_from_outside(
+        sender, request_mail(sender=sender, name="ანა"), [OFFICE], options=("SMTPUTF8",)
+    )
+    case = deployment.case_of(sender)
+    delayed_sql = "SELECT * FROM events WHERE case_id = :c AND kind = 'delivery_delayed'"
+    try:
+        assert wait_until(lambda: bool(deployment.rows(delayed_sql, c=case.id)), WAIT), deployment.diagnosis()
+        (warning,) = deployment.rows("SELECT * FROM messages WHERE set_aside AND case_id = :c", c=case.id)
+        assert warning.kind == "bounce"
+        assert deployment.rows("SELECT * FROM events WHERE case_id = :c AND kind = 'delivery_failed'", c=case.id) == []
+        (item,) = deployment.rows("SELECT status FROM outbox WHERE case_id = :c AND kind = 'confirmation'", c=case.id)
+        assert item.status == "sent"
+    finally:
+        deployment.mta.drop_deferred()

@@ -8,6 +8,7 @@ directory, queue and data directory of its own, Dovecot with its own base_dir (t
              :submission_port  STARTTLS required, then AUTH (Dovecot SASL), then mail to anywhere
              both hand every domain it hosts to Dovecot over LMTP, but for foi@batumi.ge, which goes
              through a pipe to dovecot-lda (Dovecot 2.3's LMTP lacks SMTPUTF8: docs/RELIABILITY.md);
+             slow.example.ge goes to a closed port (deferred, with a delay warning after 1 s);
              any other domain gets Postfix's own bounce at once (the error transport: nothing leaves the
              machine, no DNS is asked)
     Dovecot  IMAP (STARTTLS) for the mailboxes, LMTP with Pigeonhole Sieve (vacation), SASL for Postfix;
@@ -40,7 +41,8 @@ CITIZEN = "giorgi@example.ge"
 ON_LEAVE = "nino@example.ge"  # has a Sieve vacation reply
 USERS = {address: "secret-" + address.partition("@")[0] for address in (OFFICE, REGISTRY, OFFICER, CITIZEN, ON_LEAVE)}
 VACATION = 'require ["vacation"];\nvacation :days 1 :subject "შვებულებაში ვარ" "ვბრუნდები ორშაბათს. Back on Monday.";\n'
-DOMAINS = ("batumi.ge", "example.ge")
+UNREACHABLE = "slow.example.ge"  # its mail server does not answer: Postfix defers, warns, keeps trying
+DOMAINS = ("batumi.ge", "example.ge", UNREACHABLE)
 START_TIMEOUT = 20.0
 
 DOVECOT_EXTRA = """\
@@ -82,7 +84,8 @@ mynetworks = {host}/32
 smtp_dns_support_level = disabled
 relay_domains = {domains}
 relay_transport = lmtp:inet:{host}:{lmtp_port}
-transport_maps = inline:{{ {office}=dovecot-lda }}
+transport_maps = inline:{{ {office}=dovecot-lda, {unreachable}=lmtp:inet:{host}:{closed_port} }}
+delay_warning_time = 1s
 default_transport = error:5.1.2 Host or domain name not found (test: no mail leaves loopback)
 smtpd_relay_restrictions = reject_unauth_destination
 smtpd_tls_cert_file = {cert_path}
@@ -176,6 +179,11 @@ class RealMta:
         names = ("maildrop", "incoming", "active", "deferred", "hold")
         return not any(path.is_file() for name in names for path in (queue / name).rglob("*"))
 
+    def drop_deferred(self) -> None:
+        """Delete what Postfix is still retrying (mail for UNREACHABLE), so the queue can run empty."""
+        postsuper = _binary("postsuper", "postfix")
+        subprocess.run([postsuper, "-c", str(self.root / "postfix" / "conf"), "-d", "ALL", "deferred"], check=True)
+
     def inbox(self, user: str) -> list[bytes]:
         return self.dovecot.fetch_all(user, "INBOX")
 
@@ -242,6 +250,7 @@ def _start_postfix(root: Path, ports: dict[str, int], tls_paths: tuple[Path, Pat
         "auth_socket": auth_socket,
         "sender_logins": ", ".join(f"{user}={user}" for user in USERS),
         "office": OFFICE,
+        "unreachable": UNREACHABLE,
         "lda": _binary("dovecot-lda", "dovecot-core"),
         "dovecot_config": auth_socket.parent / "dovecot.conf",
         **ports,
@@ -263,14 +272,19 @@ def _start_postfix(root: Path, ports: dict[str, int], tls_paths: tuple[Path, Pat
 def running_real_mta(root: Path, *, size_limit: int = 2_000_000) -> Iterator[RealMta]:
     """Dovecot, then Postfix, on free loopback ports under ``root``; both stopped on the way out."""
     check_installed()
-    mx_port, submission_port, lmtp_port = free_ports(3)
+    mx_port, submission_port, lmtp_port, closed_port = free_ports(4)
     root.chmod(0o755)  # Postfix's daemons run as the postfix user and must reach their files
     dovecot_root = root / "dovecot"
     dovecot_root.mkdir(parents=True)
     server, dovecot = _start_dovecot(dovecot_root, mx_port, lmtp_port)
     postfix_root = root / "postfix"
     try:
-        ports = {"mx_port": mx_port, "submission_port": submission_port, "lmtp_port": lmtp_port}
+        ports = {
+            "mx_port": mx_port,
+            "submission_port": submission_port,
+            "lmtp_port": lmtp_port,
+            "closed_port": closed_port,
+        }
         tls_paths = (dovecot_root / "cert.pem", dovecot_root / "key.pem")
         _start_postfix(postfix_root, {**ports, "size_limit": size_limit}, tls_paths, dovecot_root / "auth-postfix")
         try:
