@@ -1,6 +1,6 @@
 """`foimail run` against a real mail system on loopback: Postfix (MX and submission) delivering over LMTP to
-Dovecot with Pigeonhole Sieve (tests/support/real_mta.py). Every bounce and auto-reply here is written by
-those servers, not taken from our samples.
+Dovecot with Pigeonhole Sieve, and to foi@ through dovecot-lda (tests/support/real_mta.py). Every bounce,
+delay warning and auto-reply here is written by those servers, not taken from our samples.
 
 One Postfix, one Dovecot and one daemon serve the whole file; each test has its own citizen, so the tests
 do not depend on one another's order. SQLite only: the database is not what is under test here.
