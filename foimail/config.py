@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import tomllib
 import types
 import typing
@@ -63,6 +64,7 @@ class SmtpSettings:
     timeout_seconds: int = 60
     verify_certificate: bool = True
     pickup_dir: str = ""  # write .eml files here instead of sending (demo, tests)
+    helo_name: str = ""  # the name foimail gives in EHLO; empty: this host's fully qualified name
 
 
 @dataclass(frozen=True)
@@ -352,6 +354,12 @@ def _to_list(value: Any) -> list[Any]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+# RFC 5321 4.1.1.1: a domain in ASCII (an IDN in its A-labels) or an address literal.
+_HELO_NAME = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?|\[(?:IPv6:)?[0-9A-Fa-f:.]+\]"
+)
+
+
 def _check(settings: Settings) -> None:
     """Cross-field checks that a type alone cannot express."""
     source = settings.source
@@ -368,6 +376,10 @@ def _check(settings: Settings) -> None:
     if settings.imap.host and not settings.imap.username:
         raise ConfigError("imap.username", source, "required when imap.host is set")
     check_oauth(settings)
+    if settings.smtp.helo_name and not _HELO_NAME.fullmatch(settings.smtp.helo_name):
+        raise ConfigError(
+            "smtp.helo_name", source, f"not a host name (A-labels) or [address]: {settings.smtp.helo_name!r}"
+        )
     if settings.imap.poll_seconds < 1:
         raise ConfigError("imap.poll_seconds", source, "must be at least 1")
     if not 10 <= settings.outbox.send_lease_seconds <= 3600:

@@ -38,6 +38,9 @@ def _client(settings: SmtpSettings) -> aiosmtplib.SMTP:
         start_tls=settings.security == "starttls",
         tls_context=tls_context(settings.verify_certificate) if settings.security != "none" else None,
         timeout=settings.timeout_seconds,
+        # Empty: aiosmtplib's socket.getfqdn(). In a container that is its id, which servers that insist on
+        # a fully qualified EHLO name (Postfix's reject_non_fqdn_helo_hostname) refuse: smtp.helo_name.
+        local_hostname=settings.helo_name or None,
     )
 
 

@@ -85,6 +85,8 @@ def test_paused_ranges_parse_as_date_pairs(tmp_path: Path) -> None:
         ('[deadlines]\npaused_ranges = [["2020-05-22", "2020-03-21"]]\n', {}, "deadlines.paused_ranges"),
         ("[imap]\nport = 1\n", {"FOIMAIL_IMAP_IDLE": "maybe"}, "imap.idle"),
         ('[database]\nurl = "mysql://x"\n', {}, "database.url"),
+        ('[smtp]\nhelo_name = "my host"\n', {}, "smtp.helo_name"),
+        ("", {"FOIMAIL_SMTP_HELO_NAME": "ბათუმი.გე"}, "smtp.helo_name"),  # an IDN goes in A-labels
         ("[imap\n", {}, "(syntax)"),
         ("bogus = 1\n", {}, "bogus"),
         ('[imap]\npassword_file = "/nonexistent/secret"\n', {}, "imap.password_file"),
@@ -96,6 +98,11 @@ def test_each_mistake_names_its_key_and_file(tmp_path: Path, text: str, env: dic
         load_settings(path, environ=env)
     assert caught.value.key == key
     assert path in str(caught.value) or "FOIMAIL_" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["foimail.batumi.ge", "xn--lodbteo1c.xn--node", "[192.0.2.7]", "[IPv6:2001:db8::1]"])
+def test_helo_name_takes_a_host_name_or_an_address_literal(tmp_path: Path, name: str) -> None:
+    assert load_settings(write(tmp_path, f'[smtp]\nhelo_name = "{name}"\n'), environ={}).smtp.helo_name == name
 
 
 def test_missing_explicit_file_is_an_error_but_default_may_be_absent(tmp_path: Path) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
+import socket
 from datetime import UTC, date, datetime
 from email.policy import default
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from foimail.runners import OutboxRunner
@@ -59,6 +62,17 @@ def test_smtp_refusing_for_a_while_then_recovering(make_app, smtp_server) -> Non
     assert item.status == "sent" and item.attempts == 3
     assert len(smtp_server.messages) == 1
     assert the_case(ctx).confirmed_at == clock()
+    runner.close()
+
+
+@pytest.mark.parametrize("helo_name", ["foimail.batumi.ge", ""])
+def test_ehlo_gives_the_configured_name_or_this_hosts(make_app, smtp_server, helo_name: str) -> None:  # type: ignore[no-untyped-def]
+    ctx = make_app(smtp=dataclasses.replace(smtp_settings_for(smtp_server), helo_name=helo_name))
+    process_one(ctx, request_mail(), source="t")
+    runner = OutboxRunner(ctx)
+    assert runner.run_once() == 1
+    [mail] = smtp_server.messages
+    assert mail.helo_name == (helo_name or socket.getfqdn())
     runner.close()
 
 

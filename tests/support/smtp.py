@@ -41,6 +41,7 @@ class RecordedMail:
     data: bytes
     # MAIL FROM parameters (SMTPUTF8, BODY=8BITMIME, SIZE=...): read by tests that ask, not compared.
     mail_options: tuple[str, ...] = field(default=(), compare=False)
+    helo_name: str | None = field(default=None, compare=False)  # what the client said in EHLO/HELO
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,11 @@ class SmtpServer:
             return refusal
         assert envelope.mail_from is not None and envelope.original_content is not None
         mail = RecordedMail(
-            envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content, tuple(envelope.mail_options)
+            envelope.mail_from,
+            list(envelope.rcpt_tos),
+            envelope.original_content,
+            tuple(envelope.mail_options),
+            session.host_name,
         )
         with self._changed:
             self.messages.append(mail)
