@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -30,9 +28,10 @@ from foimail.mail.parse import parse_message
 from foimail.store.case_tallies import store_values
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, OutboxItem
-from foimail.store.queries import claim_next_due, record_event, renew_send_lease, store_outgoing
+from foimail.store.queries import claim_next_due, record_event, store_outgoing
 from foimail.usecases import letters
 from foimail.usecases.delivery_failures import record_delivery_failure
+from foimail.usecases.lease import LeaseKeeper, send_lease
 from foimail.usecases.officer_notices import send_receipt
 from foimail.usecases.outbox import retry_delay
 
@@ -88,19 +87,23 @@ def deliver_due(ctx: AppContext, send: SendMail) -> int:
     """
     attempted = 0
     sent: Sent | None = None
-    while True:
-        claimed = _record_and_claim(ctx, sent, claim=attempted < ctx.settings.outbox.batch_size)
-        sent = None
-        if claimed is None:
-            return attempted
-        attempted += 1
-        try:
-            prepared = _prepare(ctx, claimed)
-        except Exception as exc:  # the outbox's catch-all: one item's template, address or data stops only itself
-            log.exception("outbox item %s could not be prepared", claimed.item.id)
-            _fail_unprepared(ctx, claimed.item.id, f"could not be composed: {exc.__class__.__name__}: {exc}")
-            continue
-        sent = _send_one(ctx, send, prepared)
+    keeper = LeaseKeeper(ctx)
+    try:
+        while True:
+            claimed = _record_and_claim(ctx, sent, claim=attempted < ctx.settings.outbox.batch_size)
+            sent = None
+            if claimed is None:
+                return attempted
+            attempted += 1
+            try:
+                prepared = _prepare(ctx, claimed)
+            except Exception as exc:  # the outbox's catch-all: one item's template, address or data stops only itself
+                log.exception("outbox item %s could not be prepared", claimed.item.id)
+                _fail_unprepared(ctx, claimed.item.id, f"could not be composed: {exc.__class__.__name__}: {exc}")
+                continue
+            sent = _send_one(ctx, send, prepared, keeper)
+    finally:
+        keeper.close()
 
 
 def _record_and_claim(ctx: AppContext, sent: Sent | None, *, claim: bool) -> Claimed | None:
@@ -169,11 +172,11 @@ def _prepare(ctx: AppContext, claimed: Claimed) -> Prepared:
     )
 
 
-def _send_one(ctx: AppContext, send: SendMail, prepared: Prepared) -> Sent | None:
+def _send_one(ctx: AppContext, send: SendMail, prepared: Prepared, keeper: LeaseKeeper) -> Sent | None:
     """Send one prepared item; a failure is recorded at once and is that item's alone; a success is returned
     to be recorded with the next claim."""
     try:
-        with _lease_kept(ctx, prepared):
+        with keeper.kept(prepared.item_id, prepared.attempt):
             reply = send(ctx.settings.office.address, prepared.recipients, prepared.raw)
     except TransientError as exc:
         _record_failure(ctx, prepared, str(exc), permanent=False)
@@ -185,33 +188,6 @@ def _send_one(ctx: AppContext, send: SendMail, prepared: Prepared) -> Sent | Non
     else:
         return Sent(prepared, reply, ctx.clock())
     return None
-
-
-def send_lease(ctx: AppContext) -> timedelta:
-    return timedelta(seconds=ctx.settings.outbox.send_lease_seconds)
-
-
-@contextmanager
-def _lease_kept(ctx: AppContext, prepared: Prepared) -> Iterator[None]:
-    """Renew the claim every third of the lease while the send lasts (a slow server, a large answer)."""
-    lease = send_lease(ctx)
-    done = threading.Event()
-
-    def renew() -> None:
-        while not done.wait(lease.total_seconds() / 3):
-            try:
-                with unit_of_work(ctx.sessions) as session:
-                    renew_send_lease(session, prepared.item_id, prepared.attempt, ctx.clock() + lease)
-            except TransientError as exc:
-                log.warning("send lease of outbox item %d not renewed: %s", prepared.item_id, exc)
-
-    keeper = threading.Thread(target=renew, name=f"lease-{prepared.item_id}", daemon=True)
-    keeper.start()
-    try:
-        yield
-    finally:
-        done.set()
-        keeper.join()
 
 
 def _record_sent(ctx: AppContext, session: Session, sent: Sent) -> None:
