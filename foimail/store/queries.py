@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, literal_column, select, update
+from sqlalchemy import Row, func, insert, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -53,6 +54,33 @@ def inbound_by_sha256(session: Session, sha256: str) -> StoredMessage | None:
     ).scalar_one_or_none()
 
 
+@dataclass(frozen=True)
+class Twins:
+    """Inbound messages stored before this one: the same bytes, and the first with the same Message-ID."""
+
+    same_bytes: Row[Any] | None
+    same_message_id: Row[Any] | None
+
+
+TWIN_COLUMNS = (StoredMessage.id, StoredMessage.sha256, StoredMessage.message_id_header, StoredMessage.sender)
+
+
+def inbound_twins(session: Session, sha256: str, message_id: str | None) -> Twins:
+    """Both of intake's look-ups for an earlier copy in one SELECT of `TWIN_COLUMNS` (no ORM object loaded)."""
+    match = StoredMessage.sha256 == sha256
+    if message_id:
+        match = or_(match, StoredMessage.message_id_header == message_id)
+    rows = (
+        session.connection()
+        .execute(select(*TWIN_COLUMNS).where(StoredMessage.direction == Direction.IN, match).order_by(StoredMessage.id))
+        .all()
+    )
+    return Twins(
+        next((row for row in rows if row.sha256 == sha256), None),
+        next((row for row in rows if message_id and row.message_id_header == message_id), None),
+    )
+
+
 def inbound_by_message_id(session: Session, message_id: str) -> StoredMessage | None:
     return (
         session.execute(
@@ -95,6 +123,22 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def insert_event(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str,
+    kind: str,
+    case_id: int | None,
+    message_id: int | None = None,
+    **detail: Any,
+) -> None:
+    """`record_event` as one Core INSERT, for the hot paths: rows referred to must be in the database already."""
+    session.connection().execute(
+        insert(Event).values(case_id=case_id, message_id=message_id, at=at, actor=actor, kind=kind, detail=detail)
+    )
 
 
 def confirmations_to_since(session: Session, address: str, since: datetime) -> int:

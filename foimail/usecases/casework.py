@@ -33,19 +33,19 @@ def promote_message(ctx: AppContext, message_row_id: int, actor: str = "cli") ->
         message = parse_message(stored.raw)
         previous = stored.kind
         stored.set_aside = False
-        case = dispositions.register(ctx, session, stored, message, now)
+        registered = dispositions.register(ctx, session, stored, message, now)
         record_event(
             session,
             at=now,
             actor=actor,
             kind="promoted",
-            case=case,
+            case_id=registered.case_id,
             message=stored,
             was=previous,
             reasons=list(stored.reasons),
         )
-        log.info("promoted message=%s to case=%s (was %s)", message_row_id, case.number, previous)
-        return case.number
+        log.info("promoted message=%s to case=%s (was %s)", message_row_id, registered.number, previous)
+        return registered.number
 
 
 def recompute_due_dates(ctx: AppContext, actor: str = "foimail") -> list[tuple[str, str, str]]:

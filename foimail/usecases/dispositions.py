@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from foimail.context import AppContext
 from foimail.core.classify import MessageKind, Verdict
@@ -13,12 +17,14 @@ from foimail.core.message import InboundMessage, SenderSource
 from foimail.core.numbering import format_number
 from foimail.core.recipients import ConfirmationTarget, confirmation_target, matches_any, suppression_reason
 from foimail.core.subject import carries_tag
-from foimail.core.vocabulary import CaseStatus, OutboxKind, StoredKind
+from foimail.core.vocabulary import CaseStatus, OutboxKind, OutboxStatus, StoredKind
 from foimail.mail.authenticity import check_sender_authenticity
-from foimail.store.models import Case, StoredMessage
+from foimail.mail.compose import make_message_id
+from foimail.store.models import Case, OutboxItem, StoredMessage
 from foimail.store.queries import (
     case_by_number,
     confirmations_to_since,
+    insert_event,
     outbox_by_message_ids,
     record_event,
     reply_address,
@@ -26,7 +32,7 @@ from foimail.store.queries import (
 )
 from foimail.usecases.delivery_failures import record_delivery_failure
 from foimail.usecases.notices import notify
-from foimail.usecases.outbox import enqueue, suppress
+from foimail.usecases.outbox import screen_recipients
 
 log = logging.getLogger("foimail.intake")
 
@@ -59,8 +65,22 @@ def is_on_case(session: Session, message: InboundMessage, case: Case) -> bool:
     )
 
 
-def register(ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, now: datetime) -> Case:
-    """Register a new request and queue its confirmation (GAC Art. 79(1); Batumi res. No. 3 Art. 4.2)."""
+@dataclass(frozen=True)
+class Registered:
+    """A case just registered: what the caller reports and records of it."""
+
+    case_id: int
+    number: str
+
+
+def register(
+    ctx: AppContext, session: Session, stored: StoredMessage, message: InboundMessage, now: datetime
+) -> Registered:
+    """Register a new request and queue its confirmation (GAC Art. 79(1); Batumi res. No. 3 Art. 4.2).
+
+    Core statements on ids (the case, its event, the outbox row; `stored` is flushed already): the ORM's
+    unit of work cost more than the rest of registration.
+    """
     received_local = stored.received_at.astimezone(ctx.tz)
     target = confirmation_address(ctx, message)
     year = received_local.year
@@ -69,53 +89,100 @@ def register(ctx: AppContext, session: Session, stored: StoredMessage, message: 
     if message.reply_to and (requester is None or suppression_reason(requester.address, ctx.settings.office.address)):
         # From: noreply@... of a web form; the citizen is in Reply-To
         requester, source = message.reply_to[0], SenderSource.REPLY_TO
-    case = Case(
-        number=format_number(ctx.settings.numbering.format, year, seq),
-        year=year,
-        seq=seq,
-        requester_address=requester.address if requester else "",
-        requester_name=requester.name[:NAME_LIMIT] if requester else "",
-        requester_source=str(source) if requester and source else None,
-        subject=message.subject[:SUBJECT_LIMIT],
-        received_at=stored.received_at,
-        registered_at=now,
-        status=CaseStatus.OPEN,
-        request_message_id=stored.id,
+    number = format_number(ctx.settings.numbering.format, year, seq)
+    requester_address = requester.address if requester else ""
+    requester_source = str(source) if requester and source else None
+    connection = session.connection()
+    case_id = connection.execute(
+        insert(Case)
+        .values(
+            number=number,
+            year=year,
+            seq=seq,
+            requester_address=requester_address,
+            requester_name=requester.name[:NAME_LIMIT] if requester else "",
+            requester_source=requester_source,
+            subject=message.subject[:SUBJECT_LIMIT],
+            received_at=stored.received_at,
+            registered_at=now,
+            status=CaseStatus.OPEN,
+            request_message_id=stored.id,
+        )
+        .returning(Case.id)
+    ).scalar_one()
+    connection.execute(
+        update(StoredMessage).where(StoredMessage.id == stored.id).values(case_id=case_id, kind=MessageKind.REQUEST)
     )
-    session.add(case)
-    session.flush()
-    stored.case_id = case.id
-    stored.kind = MessageKind.REQUEST
-    record_event(
+    set_committed_value(stored, "case_id", case_id)
+    set_committed_value(stored, "kind", str(MessageKind.REQUEST))
+    insert_event(
         session,
         at=now,
-        actor=case.requester_address or "<unknown>",
+        actor=requester_address or "<unknown>",
         kind="registered",
-        case=case,
-        message=stored,
-        number=case.number,
-        **({"requester_source": case.requester_source} if source is not SenderSource.FROM else {}),
+        case_id=case_id,
+        message_id=stored.id,
+        number=number,
+        **({"requester_source": requester_source} if source is not SenderSource.FROM else {}),
         confirm_to=target.address,
         confirm_to_reason=target.reason,
     )
-    reply_address = target.address
     references = [*message.references, message.message_id] if message.message_id else list(message.references)
-    item = enqueue(
+    _queue_confirmation(
+        ctx,
         session,
-        office_address=ctx.settings.office.address,
-        kind=OutboxKind.CONFIRMATION,
-        recipients=[reply_address],
-        now=now,
-        case=case,
-        context={"in_reply_to": message.message_id, "references": references[-20:]},
+        case_id,
+        number,
+        target.address,
+        {"in_reply_to": message.message_id, "references": references[-20:]},
+        now,
     )
+    log.info("registered case=%s requester=%s", number, requester_address)
+    return Registered(case_id, number)
+
+
+def _queue_confirmation(
+    ctx: AppContext, session: Session, case_id: int, number: str, address: str, context: dict[str, Any], now: datetime
+) -> None:
+    """The confirmation's outbox row, suppressed at once when its address is refused or over the per-sender
+    limit of confirmations an hour (the limit counts this one)."""
+    office = ctx.settings.office.address
+    allowed, refused = screen_recipients([address], office)
+    reason = "; ".join(refused) or None
     limit = ctx.settings.outbox.max_confirmations_per_sender_per_hour
-    if item.status == "pending" and confirmations_to_since(session, reply_address, now - timedelta(hours=1)) > limit:
-        reason = f"more than {limit} confirmations to {reply_address} within an hour (outbox rate limit)"
-        suppress(item, reason, now)
-        record_event(session, at=now, actor="foimail", kind="confirmation_suppressed", case=case, reason=reason)
-    log.info("registered case=%s requester=%s", case.number, case.requester_address)
-    return case
+    over_limit = bool(allowed) and (
+        confirmations_to_since(session, address, now - timedelta(hours=1)) + (allowed == [address]) > limit
+    )
+    if over_limit:
+        reason = f"more than {limit} confirmations to {address} within an hour (outbox rate limit)"
+    suppressed = over_limit or not allowed
+    session.connection().execute(
+        insert(OutboxItem).values(
+            case_id=case_id,
+            kind=OutboxKind.CONFIRMATION,
+            recipients=allowed,
+            message_id_header=make_message_id(office.rpartition("@")[2]),
+            raw=None,
+            context=context,
+            status=OutboxStatus.SUPPRESSED if suppressed else OutboxStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            last_error=reason,
+            created_at=now,
+        )
+    )
+    if not allowed:
+        log.info("outbox suppressed kind=%s case=%s reason=%r", OutboxKind.CONFIRMATION, number, reason)
+        insert_event(
+            session,
+            at=now,
+            actor="foimail",
+            kind=f"{OutboxKind.CONFIRMATION}_suppressed",
+            case_id=case_id,
+            reason=reason,
+        )
+    elif over_limit:
+        insert_event(session, at=now, actor="foimail", kind="confirmation_suppressed", case_id=case_id, reason=reason)
 
 
 def confirmation_address(ctx: AppContext, message: InboundMessage) -> ConfirmationTarget:

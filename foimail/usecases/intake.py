@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from foimail.context import AppContext
@@ -18,16 +20,20 @@ from foimail.core.machine_rules import reads_failed_recipients
 from foimail.core.message import InboundMessage
 from foimail.core.recipients import matches_any
 from foimail.core.vocabulary import Direction, StoredKind
+from foimail.mail.large_parts import LARGE_BODY
 from foimail.mail.parse import parse_message
 from foimail.store.db import unit_of_work
 from foimail.store.models import StoredAttachment, StoredMessage
-from foimail.store.queries import inbound_by_message_id, inbound_by_sha256
+from foimail.store.queries import inbound_by_sha256, inbound_twins
 from foimail.store.raw import add_with_raw
 from foimail.usecases import dispositions
 from foimail.usecases.officer_answers import handle_officer_message
 from foimail.usecases.result import IntakeResult
 
 log = logging.getLogger("foimail.intake")
+
+# Messages up to this size are parsed before their row is written (large_parts.LARGE_BODY: the same bound).
+PARSE_FIRST_BYTES = LARGE_BODY
 
 
 def sha256_hex(raw: bytes) -> str:
@@ -38,22 +44,27 @@ def process_one(ctx: AppContext, raw: bytes, *, source: str, received_at: dateti
     """Store, classify and route one message in one transaction (STYLE.md habit 6)."""
     now = ctx.clock()
     digest = sha256_hex(raw)
+    rules = ctx.classify_rules
+    message: InboundMessage | None = None
+    if len(raw) <= min(PARSE_FIRST_BYTES, ctx.settings.intake.max_message_bytes):
+        # Parsed before the transaction: the message row goes in once, described, and the write lock
+        # (SQLite) is not held while parsing. A larger message is stored before it is parsed, so that the
+        # two never hold its memory at once.
+        message = parse_message(raw, scan_bounce=lambda parsed: reads_failed_recipients(parsed, rules))
     with unit_of_work(ctx.sessions) as session:
-        existing = inbound_by_sha256(session, digest)
-        if existing is not None:
-            number = existing.case.number if existing.case is not None else None
-            log.info("duplicate message=%s stored_as=%s case=%s", digest[:12], existing.id, number or "-")
-            return IntakeResult("duplicate", existing.id, number, ("same bytes already stored",))
-        # The raw bytes go to the database before parsing: the two never hold a large message's memory at once.
-        stored = _store(session, raw, digest, None, source, received_at or now, now)
+        twins = inbound_twins(session, digest, message.message_id if message is not None else None)
+        if twins.same_bytes is not None:
+            return _duplicate(session, digest, twins.same_bytes.id)
+        stored = _store(session, raw, digest, message, source, received_at or now, now)
         if len(raw) > ctx.settings.intake.max_message_bytes:
             reason = f"message of {len(raw)} bytes exceeds intake.max_message_bytes"
             return _set_aside(session, stored, MessageKind.UNPARSEABLE, (reason,), doubtful=True)
-        rules = ctx.classify_rules
-        message = parse_message(raw, scan_bounce=lambda parsed: reads_failed_recipients(parsed, rules))
-        _describe(session, stored, message)
+        if message is None:
+            message = parse_message(raw, scan_bounce=lambda parsed: reads_failed_recipients(parsed, rules))
+            _describe(session, stored, message)
+            twins = inbound_twins(session, "", message.message_id)
         verdict = classify(message, rules)
-        result = _route(ctx, session, stored, message, verdict, now)
+        result = _route(ctx, session, stored, message, verdict, now, twins.same_message_id)
     log.info(
         "intake result=%s case=%s message_id=%s source=%s reasons=%r",
         result.kind,
@@ -63,6 +74,14 @@ def process_one(ctx: AppContext, raw: bytes, *, source: str, received_at: dateti
         "; ".join(result.reasons),
     )
     return result
+
+
+def _duplicate(session: Session, digest: str, stored_id: int) -> IntakeResult:
+    existing = session.get(StoredMessage, stored_id)
+    assert existing is not None  # just found, in this transaction
+    number = existing.case.number if existing.case is not None else None
+    log.info("duplicate message=%s stored_as=%s case=%s", digest[:12], existing.id, number or "-")
+    return IntakeResult("duplicate", existing.id, number, ("same bytes already stored",))
 
 
 def store_unprocessable(ctx: AppContext, raw: bytes, *, source: str, error: str) -> IntakeResult:
@@ -85,7 +104,9 @@ def _route(
     message: InboundMessage,
     verdict: Verdict,
     now: datetime,
+    earlier: Row[Any] | None,
 ) -> IntakeResult:
+    """`earlier`: the first inbound message stored with the same Message-ID, if any."""
     if verdict.kind in (
         MessageKind.OWN_MAIL,
         MessageKind.BOUNCE,
@@ -95,7 +116,6 @@ def _route(
     ):
         dispositions.attach_set_aside(ctx, session, stored, message, verdict, now)
         return _set_aside(session, stored, verdict.kind, verdict.reasons, doubtful=verdict.doubtful)
-    earlier = inbound_by_message_id(session, message.message_id) if message.message_id else None
     if earlier is not None and earlier.id != stored.id and earlier.sender == stored.sender:
         reason = f"same Message-ID as stored message #{earlier.id} (a copy with other headers)"
         return _set_aside(session, stored, StoredKind.DUPLICATE, (reason,), doubtful=False)
@@ -117,8 +137,8 @@ def _route(
     reasons = verdict.reasons
     if case is not None:
         reasons = (f"mentions {case.number} but is neither from its requester nor a reply to it: a new request",)
-    case = dispositions.register(ctx, session, stored, message, now)
-    return IntakeResult("request", stored.id, case.number, reasons)
+    registered = dispositions.register(ctx, session, stored, message, now)
+    return IntakeResult("request", stored.id, registered.number, reasons)
 
 
 def _store(
@@ -130,6 +150,7 @@ def _store(
     received_at: datetime,
     now: datetime,
 ) -> StoredMessage:
+    """The message's row and bytes, with what parsing found when `message` is given: one flush."""
     stored = StoredMessage(
         direction=Direction.IN,
         sha256=digest,
@@ -144,29 +165,33 @@ def _store(
         received_at=received_at,
         stored_at=now,
     )
-    add_with_raw(session, stored, raw)
     if message is not None:
-        _describe(session, stored, message)
+        _fill_in(stored, message)
+    add_with_raw(session, stored, raw)
     return stored
 
 
 def _describe(session: Session, stored: StoredMessage, message: InboundMessage) -> None:
-    """Fill in what parsing found: headers for listing, defects, and each attachment's facts."""
+    """What parsing found, for a message stored before it was parsed."""
+    _fill_in(stored, message)
+    session.flush()
+
+
+def _fill_in(stored: StoredMessage, message: InboundMessage) -> None:
+    """Headers for listing, defects, and each attachment's facts (its bytes stay in the raw message)."""
     stored.message_id_header = message.message_id or None
     stored.sender = message.sender.address if message.sender else ""
     stored.subject = message.subject[:2000]
     stored.defects = list(message.defects)
-    for attachment in message.attachments:
-        session.add(
-            StoredAttachment(
-                message_id=stored.id,
-                filename=attachment.filename,
-                content_type=attachment.content_type,
-                size=attachment.size,
-                sha256=attachment.sha256,
-            )
+    stored.attachments = [
+        StoredAttachment(
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            sha256=attachment.sha256,
         )
-    session.flush()
+        for attachment in message.attachments
+    ]
 
 
 def _set_aside(

@@ -31,16 +31,7 @@ def enqueue(
     context: dict[str, Any] | None = None,
 ) -> OutboxItem:
     """Add one outgoing message. Recipients foimail must never write to are dropped, with the reason kept."""
-    allowed: list[str] = []
-    refused: list[str] = []
-    for address in dict.fromkeys(r.strip().lower() for r in recipients if r is not None):
-        reason = suppression_reason(address, office_address)
-        if reason is None:
-            allowed.append(address)
-        else:
-            refused.append(f"{address or '<>'}: {reason}")
-    if not recipients:
-        refused.append("no recipient")
+    allowed, refused = screen_recipients(recipients, office_address)
     domain = office_address.rpartition("@")[2]
     item = OutboxItem(
         case_id=case.id if case is not None else None,
@@ -64,11 +55,19 @@ def enqueue(
     return item
 
 
-def suppress(item: OutboxItem, reason: str, now: datetime) -> None:
-    """Decide not to send an item after all (e.g. the per-sender rate limit)."""
-    item.status = OutboxStatus.SUPPRESSED
-    item.last_error = reason
-    item.next_attempt_at = now
+def screen_recipients(recipients: Sequence[str], office_address: str) -> tuple[list[str], list[str]]:
+    """The addresses foimail may write to (normalised, each once), and the others with the reason why not."""
+    allowed: list[str] = []
+    refused: list[str] = []
+    for address in dict.fromkeys(r.strip().lower() for r in recipients if r is not None):
+        reason = suppression_reason(address, office_address)
+        if reason is None:
+            allowed.append(address)
+        else:
+            refused.append(f"{address or '<>'}: {reason}")
+    if not recipients:
+        refused.append("no recipient")
+    return allowed, refused
 
 
 def retry_delay(attempts: int) -> timedelta:
