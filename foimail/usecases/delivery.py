@@ -28,7 +28,7 @@ from foimail.mail.parse import parse_message
 from foimail.store.case_tallies import store_values
 from foimail.store.db import unit_of_work
 from foimail.store.models import Case, OutboxItem
-from foimail.store.queries import claim_next_due, record_event, store_outgoing
+from foimail.store.queries import claim_next_due, insert_event, record_event, store_outgoing
 from foimail.usecases import letters
 from foimail.usecases.delivery_failures import record_delivery_failure
 from foimail.usecases.lease import LeaseKeeper, send_lease
@@ -235,7 +235,7 @@ def _record_sent(ctx: AppContext, session: Session, sent: Sent) -> None:
     if confirmed:
         # Decided before its confirmation went out: the due date now set can make the decision late.
         store_values(session, prepared.case_id, ctx.tz, accepted_at)
-        record_event(
+        insert_event(
             session,
             at=accepted_at,
             actor="foimail",
@@ -245,7 +245,7 @@ def _record_sent(ctx: AppContext, session: Session, sent: Sent) -> None:
             recipients=prepared.recipients,
         )
     else:
-        record_event(
+        insert_event(
             session,
             at=accepted_at,
             actor="foimail",

@@ -45,9 +45,10 @@ class LeaseKeeper:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="outbox-lease", daemon=True)
                 self._thread.start()
+            # No notify: the keeper wakes at the latest a third of the lease from now (its idle wait, or the
+            # previous item's renewal time) and then waits for this one's; waking it for each send cost more.
             self._item = (item_id, attempt)
             self._renew_at = time.monotonic() + self.lease.total_seconds() / 3
-            self._changed.notify()
         try:
             yield
         finally:
@@ -63,15 +64,16 @@ class LeaseKeeper:
             self._thread = None
 
     def _run(self) -> None:
+        third = self.lease.total_seconds() / 3
         while True:
             with self._changed:
                 while not self._closed and (self._item is None or time.monotonic() < self._renew_at):
-                    self._changed.wait(None if self._item is None else self._renew_at - time.monotonic())
+                    self._changed.wait(third if self._item is None else self._renew_at - time.monotonic())
                 if self._closed:
                     return
                 assert self._item is not None
                 item_id, attempt = self._item
-                self._renew_at = time.monotonic() + self.lease.total_seconds() / 3
+                self._renew_at = time.monotonic() + third
             self._renew(item_id, attempt)
 
     def _renew(self, item_id: int, attempt: int) -> None:
