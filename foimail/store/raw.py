@@ -4,9 +4,10 @@ pysqlite binds a blob with SQLITE_TRANSIENT (SQLite copies it) and SQLite then b
 in a buffer of its own: a 50 MB INSERT holds the message three times. Inserting `zeroblob(n)` and writing
 the bytes through the incremental blob API (Python >= 3.11) in chunks holds it once; the bytes have a
 table of their own (models.RawMessage), so the later UPDATEs of the message's row never copy them.
-On PostgreSQL a bytea parameter is copied into libpq's send buffer whole; a binary COPY streams it in
-chunks instead. Either way the row is written in the caller's transaction, after the `messages` row whose
-unique sha256 refuses a second copy.
+On PostgreSQL a bytea parameter is copied into libpq's send buffer whole; a binary COPY streams bytes
+over `SMALL` in chunks instead (smaller ones go in as a parameter: one round trip, where COPY takes two).
+Either way the row is written in the caller's transaction, after the `messages` row whose unique sha256
+refuses a second copy.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from foimail.store.models import RawMessage, StoredMessage
 __all__ = ["add_with_raw", "write_raw"]
 
 _CHUNK = 1 << 20
+# On PostgreSQL bytes up to this size go in as an INSERT parameter: one round trip, where COPY takes two.
+SMALL = 1 << 20
 # PostgreSQL's binary COPY format: signature, flags, header extension length; a tuple is its field count
 # and each field's length and bytes; -1 ends the data.
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
@@ -31,6 +34,11 @@ def add_with_raw(session: Session, stored: StoredMessage, raw: bytes) -> None:
     """Add `stored` with `raw` as its bytes and flush: two rows, in the session's open transaction."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
+        if len(raw) <= SMALL:
+            stored.raw_row = RawMessage(raw=raw)
+            session.add(stored)
+            session.flush()
+            return
         session.add(stored)
         session.flush()
         _copy_raw(session, stored.id, raw)
@@ -46,6 +54,9 @@ def write_raw(session: Session, message_id: int, raw: bytes) -> None:
     """Give the `messages` row `message_id`, inserted in this transaction without them, its bytes."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
+        if len(raw) <= SMALL:
+            connection.execute(insert(RawMessage).values(message_id=message_id, raw=raw))
+            return
         _copy_raw(session, message_id, raw)
         return
     connection.execute(insert(RawMessage).values(message_id=message_id, raw=func.zeroblob(len(raw))))
