@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from foimail.errors import FoimailError, SchemaMissing, TransientError
 from foimail.resources import migrations_dir
 
 _READ_ONLY = "foimail_read_only"
+T = TypeVar("T")
+log = logging.getLogger("foimail.db")
 
 
 def make_engine(url: str) -> Engine:
@@ -27,7 +31,45 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "cached_statements": 0})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_size=5, max_overflow=5)
+    _ping_after_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 1.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """pool_pre_ping, but only for a connection that waited in the pool longer than IDLE_PING_SECONDS.
+
+    A connection that a server restart or an idle timeout ended is noticed before use, as with
+    pool_pre_ping; one used a moment ago (a backlog: a transaction every few milliseconds) goes without the
+    SELECT 1 round trip, which was one of a dozen per message. A connection lost in that moment fails its
+    transaction; the runners' transactions are tried again once (`retried`).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get(_RETURNED_AT, 0.0) <= IDLE_PING_SECONDS:
+            return
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as exc:  # any failure: the pool replaces the connection (SQLAlchemy's own recipe)
+            raise DisconnectionError(str(exc)) from exc
+
+
+_RETURNED_AT = "foimail_returned_at"
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -69,6 +111,21 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def retried(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """`work(session)` in one transaction (`unit_of_work`), run once more on a fresh connection when the
+    first attempt found its connection gone (a server restart, a terminated backend): the transaction was
+    rolled back whole, so `work` must only touch the database."""
+    try:
+        with unit_of_work(factory) as session:
+            return work(session)
+    except TransientError as exc:
+        if not (isinstance(exc.__cause__, DBAPIError) and exc.__cause__.connection_invalidated):
+            raise
+        log.warning("database connection lost (%s); trying the transaction once more", exc)
+    with unit_of_work(factory) as session:
+        return work(session)
 
 
 @contextmanager

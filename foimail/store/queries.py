@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, literal_column, or_, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from foimail.core.vocabulary import Direction, OutboxKind, OutboxStatus
+from foimail.store import statements
 from foimail.store.models import Case, Event, MailboxState, NumberSequence, OutboxItem, SentNotice, StoredMessage
 from foimail.store.raw import write_raw
 
@@ -23,21 +24,15 @@ def take_next_seq(session: Session, year: int) -> int:
     SQLite's transaction is already IMMEDIATE (store/db.py). The year's first number inserts the row; if
     another transaction inserted it first, the UPDATE waits for that one and takes the number after it.
     """
-    bump = (
-        update(NumberSequence)
-        .where(NumberSequence.year == year)
-        .values(last_seq=NumberSequence.last_seq + 1)
-        .returning(NumberSequence.last_seq)
-        .execution_options(synchronize_session=False)
-    )
-    seq = session.execute(bump).scalar_one_or_none()
+    bump = {"p_year": year}
+    seq = session.connection().execute(statements.BUMP_SEQUENCE, bump).scalar_one_or_none()
     if seq is None:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         first = insert(NumberSequence).values(year=year, last_seq=1).on_conflict_do_nothing()
         seq = session.execute(first.returning(NumberSequence.last_seq)).scalar_one_or_none()
         if seq is None:
-            seq = session.execute(bump).scalar_one()
+            seq = session.connection().execute(statements.BUMP_SEQUENCE, bump).scalar_one()
     return int(seq)
 
 
@@ -62,19 +57,13 @@ class Twins:
     same_message_id: Row[Any] | None
 
 
-TWIN_COLUMNS = (StoredMessage.id, StoredMessage.sha256, StoredMessage.message_id_header, StoredMessage.sender)
-
-
 def inbound_twins(session: Session, sha256: str, message_id: str | None) -> Twins:
-    """Both of intake's look-ups for an earlier copy in one SELECT of `TWIN_COLUMNS` (no ORM object loaded)."""
-    match = StoredMessage.sha256 == sha256
+    """Both of intake's look-ups for an earlier copy in one SELECT (id, sha256, message_id_header, sender)."""
     if message_id:
-        match = or_(match, StoredMessage.message_id_header == message_id)
-    rows = (
-        session.connection()
-        .execute(select(*TWIN_COLUMNS).where(StoredMessage.direction == Direction.IN, match).order_by(StoredMessage.id))
-        .all()
-    )
+        query, values = statements.TWINS_BY_SHA256_OR_MESSAGE_ID, {"p_sha256": sha256, "p_message_id": message_id}
+    else:
+        query, values = statements.TWINS_BY_SHA256, {"p_sha256": sha256}
+    rows = session.connection().execute(query, values).all()
     return Twins(
         next((row for row in rows if row.sha256 == sha256), None),
         next((row for row in rows if message_id and row.message_id_header == message_id), None),
@@ -136,9 +125,8 @@ def insert_event(
     **detail: Any,
 ) -> None:
     """`record_event` as one Core INSERT, for the hot paths: rows referred to must be in the database already."""
-    session.connection().execute(
-        insert(Event).values(case_id=case_id, message_id=message_id, at=at, actor=actor, kind=kind, detail=detail)
-    )
+    values = {"case_id": case_id, "message_id": message_id, "at": at, "actor": actor, "kind": kind, "detail": detail}
+    session.connection().execute(statements.INSERT_EVENT, values)
 
 
 def confirmations_to_since(session: Session, address: str, since: datetime) -> int:
@@ -147,32 +135,13 @@ def confirmations_to_since(session: Session, address: str, since: datetime) -> i
     The kind is written as a literal: SQLite uses the partial index ix_outbox_confirmation_rate only for a
     query whose WHERE names the index's own condition, which a bound parameter does not.
     """
-    count = session.execute(
-        select(func.count(OutboxItem.id)).where(
-            OutboxItem.kind == literal_column(f"'{OutboxKind.CONFIRMATION}'"),
-            OutboxItem.created_at >= since,
-            OutboxItem.status != OutboxStatus.SUPPRESSED,
-            OutboxItem.recipients == [address],
-        )
-    ).scalar_one()
-    return int(count)
-
-
-CLAIMED_COLUMNS = (
-    OutboxItem.id,
-    OutboxItem.case_id,
-    OutboxItem.kind,
-    OutboxItem.recipients,
-    OutboxItem.message_id_header,
-    OutboxItem.context,
-    OutboxItem.attempts,
-    OutboxItem.raw,
-)
+    values = {"p_since": since, "p_recipients": [address]}
+    return int(session.connection().execute(statements.COUNT_CONFIRMATIONS, values).scalar_one())
 
 
 def claim_next_due(session: Session, now: datetime, lease_until: datetime) -> Row[Any] | None:
     """Claim the first item whose time has come (pending, or a send lease that ran out) until `lease_until`;
-    None when nothing is due. One UPDATE ... RETURNING the item's `CLAIMED_COLUMNS`; `attempts` becomes the
+    None when nothing is due. One UPDATE ... RETURNING the item's `statements.CLAIMED_COLUMNS`; `attempts` becomes the
     claim's number. A Core statement: no ORM object is loaded for it.
 
     On PostgreSQL the subquery locks the row it picks with FOR UPDATE SKIP LOCKED: several daemons claim at
@@ -180,25 +149,8 @@ def claim_next_due(session: Session, now: datetime, lease_until: datetime) -> Ro
     checked again against the WHERE (READ COMMITTED re-reads a locked row's newest version) and not taken
     twice. On SQLite the transaction is IMMEDIATE (store/db.py): one claim at a time.
     """
-    due = (
-        select(OutboxItem.id)
-        .where(OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]), OutboxItem.next_attempt_at <= now)
-        .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
-        .limit(1)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    claim = (
-        update(OutboxItem)
-        .where(
-            OutboxItem.id == due.scalar_subquery(),
-            OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
-            OutboxItem.next_attempt_at <= now,
-        )
-        .values(status=OutboxStatus.SENDING, next_attempt_at=lease_until, attempts=OutboxItem.attempts + 1)
-        .returning(*CLAIMED_COLUMNS)
-    )
-    return session.connection().execute(claim).first()
+    claim = statements.CLAIM[session.get_bind().dialect.name]
+    return session.connection().execute(claim, {"p_now": now, "p_lease_until": lease_until}).first()
 
 
 def store_outgoing(session: Session, raw: bytes, values: dict[str, Any]) -> int:
@@ -206,29 +158,47 @@ def store_outgoing(session: Session, raw: bytes, values: dict[str, Any]) -> int:
 
     Sent again after a crash, the same bytes are the same row: INSERT ... ON CONFLICT DO NOTHING, then look.
     """
-    inserted = (
-        session.connection()
-        .execute(
-            _insert(session)(StoredMessage)
-            .values(direction=Direction.OUT, **values)
-            .on_conflict_do_nothing(index_elements=[StoredMessage.direction, StoredMessage.sha256])
-            .returning(StoredMessage.id)
-        )
-        .scalar_one_or_none()
-    )
+    connection = session.connection()
+    insert = statements.STORE_OUTGOING[connection.dialect.name]
+    inserted = connection.execute(insert, {"direction": str(Direction.OUT), **values}).scalar_one_or_none()
     if inserted is not None:
         write_raw(session, int(inserted), raw)
         return int(inserted)
-    existing = (
-        session.connection()
-        .execute(
-            select(StoredMessage.id).where(
-                StoredMessage.direction == Direction.OUT, StoredMessage.sha256 == values["sha256"]
-            )
-        )
-        .scalar_one()
-    )
+    existing = connection.execute(statements.OUTGOING_BY_SHA256, {"p_sha256": values["sha256"]}).scalar_one()
     return int(existing)
+
+
+def mark_sent(session: Session, item_id: int, sent_at: datetime, stored_message_id: int) -> None:
+    values = {"p_id": item_id, "p_sent_at": sent_at, "p_stored_message_id": stored_message_id}
+    session.connection().execute(statements.MARK_SENT, values)
+
+
+def confirm_case(session: Session, case_id: int, confirmed_at: datetime, due_date: date | None) -> bool:
+    """Record the confirmation's time and the due date it stated, once; False if the case had them already."""
+    values = {"p_id": case_id, "p_confirmed_at": confirmed_at, "p_due_date": due_date}
+    return bool(session.connection().execute(statements.CONFIRM_CASE, values).rowcount == 1)  # type: ignore[attr-defined]
+
+
+def insert_case(session: Session, values: dict[str, Any]) -> int:
+    """A new case's row (`values` by column name); its id."""
+    return int(session.connection().execute(statements.INSERT_CASE, values).scalar_one())
+
+
+def set_message_case(session: Session, message_id: int, case_id: int, kind: str) -> None:
+    session.connection().execute(
+        statements.SET_MESSAGE_CASE, {"p_id": message_id, "p_case_id": case_id, "p_kind": kind}
+    )
+
+
+def insert_attachments(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Attachments' rows (by column name), all in one statement; none for an empty list."""
+    if rows:
+        session.connection().execute(statements.INSERT_ATTACHMENT, rows)
+
+
+def insert_outbox_item(session: Session, values: dict[str, Any]) -> None:
+    """An outbox row (`values` by column name), for a caller that needs no ORM object of it."""
+    session.connection().execute(statements.INSERT_OUTBOX, values)
 
 
 def renew_send_lease(session: Session, item_id: int, attempt: int, lease_until: datetime) -> bool:

@@ -13,10 +13,11 @@ refuses a second copy.
 from __future__ import annotations
 
 import struct
+from typing import Any
 
-from sqlalchemy import func, insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
+from foimail.store import statements
 from foimail.store.models import RawMessage, StoredMessage
 
 __all__ = ["add_with_raw", "write_raw"]
@@ -31,23 +32,34 @@ _COPY_END = struct.pack("!h", -1)
 
 
 def add_with_raw(session: Session, stored: StoredMessage, raw: bytes) -> None:
-    """Add `stored` with `raw` as its bytes and flush: two rows, in the session's open transaction."""
+    """Insert `stored` (a new row; its id is set) with `raw` as its bytes, in the session's open transaction.
+
+    By Core statements, then `stored` joins the session as a persistent row as written: the ORM's unit of
+    work for the two rows cost more than the rest of storing them. Later changes to `stored` flush as usual.
+    """
+    values = _column_values(stored)
     connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        if len(raw) <= SMALL:
-            stored.raw_row = RawMessage(raw=raw)
-            session.add(stored)
-            session.flush()
-            return
-        session.add(stored)
-        session.flush()
-        _copy_raw(session, stored.id, raw)
-        return
-    # `raw` is message_raw's last column, or SQLite would expand the zeroblob in the record it builds.
-    stored.raw_row = RawMessage(raw=func.zeroblob(len(raw)))
+    stored.id = int(connection.execute(statements.INSERT_MESSAGE, values).scalar_one())
+    write_raw(session, stored.id, raw)
+    make_transient_to_detached(stored)
     session.add(stored)
-    session.flush()
-    _write_blob(session, stored.id, raw)
+
+
+def _column_values(stored: StoredMessage) -> dict[str, Any]:
+    """Every column of the new row but `id`: what was set on `stored`, else the column's default (set on
+    `stored` too, so that no attribute is left to be loaded back)."""
+    values: dict[str, Any] = {}
+    for column in statements.MESSAGES.c:
+        if column.key == "id":
+            continue
+        if column.key in stored.__dict__:
+            values[column.key] = stored.__dict__[column.key]
+            continue
+        default = column.default
+        value = None if default is None else default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
+        setattr(stored, column.key, value)
+        values[column.key] = value
+    return values
 
 
 def write_raw(session: Session, message_id: int, raw: bytes) -> None:
@@ -55,11 +67,11 @@ def write_raw(session: Session, message_id: int, raw: bytes) -> None:
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         if len(raw) <= SMALL:
-            connection.execute(insert(RawMessage).values(message_id=message_id, raw=raw))
+            connection.execute(statements.INSERT_RAW, {"message_id": message_id, "raw": raw})
             return
         _copy_raw(session, message_id, raw)
         return
-    connection.execute(insert(RawMessage).values(message_id=message_id, raw=func.zeroblob(len(raw))))
+    connection.execute(statements.INSERT_ZEROBLOB, {"p_message_id": message_id, "p_size": len(raw)})
     _write_blob(session, message_id, raw)
 
 

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from sqlalchemy import Row, update
@@ -26,9 +27,16 @@ from foimail.core.vocabulary import OutboxKind, OutboxStatus
 from foimail.errors import PermanentError, TransientError
 from foimail.mail.parse import parse_message
 from foimail.store.case_tallies import store_values
-from foimail.store.db import unit_of_work
+from foimail.store.db import retried, unit_of_work
 from foimail.store.models import Case, OutboxItem
-from foimail.store.queries import claim_next_due, insert_event, record_event, store_outgoing
+from foimail.store.queries import (
+    claim_next_due,
+    confirm_case,
+    insert_event,
+    mark_sent,
+    record_event,
+    store_outgoing,
+)
 from foimail.usecases import letters
 from foimail.usecases.delivery_failures import record_delivery_failure
 from foimail.usecases.lease import LeaseKeeper, send_lease
@@ -64,7 +72,7 @@ class Sent:
 
 @dataclass(frozen=True)
 class Claimed:
-    """A claimed item (the claim's row, `store.queries.CLAIMED_COLUMNS`) with its case, read in the claim's
+    """A claimed item (the claim's row, `store.statements.CLAIMED_COLUMNS`) with its case, read in the claim's
     transaction: what rendering it needs."""
 
     item: Row[Any]
@@ -111,20 +119,7 @@ def _record_and_claim(ctx: AppContext, sent: Sent | None, *, claim: bool) -> Cla
     nothing to send fails in its claim's transaction, and the next one is claimed."""
     while sent is not None or claim:
         now = ctx.clock()
-        with unit_of_work(ctx.sessions) as session:
-            if sent is not None:
-                _record_sent(ctx, session, sent)
-            item = claim_next_due(session, now, now + send_lease(ctx)) if claim else None
-            case = session.get(Case, item.case_id) if item is not None and item.case_id is not None else None
-            sendable = item is not None and (
-                (item.kind == OutboxKind.CONFIRMATION and case is not None) or item.raw is not None
-            )
-            if item is not None and not sendable:
-                session.connection().execute(
-                    update(OutboxItem)
-                    .where(OutboxItem.id == item.id)
-                    .values(status=OutboxStatus.FAILED, last_error="nothing to send: no message body")
-                )
+        item, case, sendable = retried(ctx.sessions, partial(_record_and_claim_in, ctx, sent, claim, now))
         if sent is not None:
             _log_sent(sent)
             sent = None
@@ -133,6 +128,26 @@ def _record_and_claim(ctx: AppContext, sent: Sent | None, *, claim: bool) -> Cla
         if sendable:
             return Claimed(item, case, now)
     return None
+
+
+def _record_and_claim_in(
+    ctx: AppContext, sent: Sent | None, claim: bool, now: datetime, session: Session
+) -> tuple[Row[Any] | None, Case | None, bool]:
+    """The transaction of `_record_and_claim`: the claimed row, its case, and whether it has anything to send."""
+    if sent is not None:
+        _record_sent(ctx, session, sent)
+    item = claim_next_due(session, now, now + send_lease(ctx)) if claim else None
+    case = session.get(Case, item.case_id) if item is not None and item.case_id is not None else None
+    sendable = item is not None and (
+        (item.kind == OutboxKind.CONFIRMATION and case is not None) or item.raw is not None
+    )
+    if item is not None and not sendable:
+        session.connection().execute(
+            update(OutboxItem)
+            .where(OutboxItem.id == item.id)
+            .values(status=OutboxStatus.FAILED, last_error="nothing to send: no message body")
+        )
+    return item, case, sendable
 
 
 def _log_sent(sent: Sent) -> None:
@@ -214,23 +229,11 @@ def _record_sent(ctx: AppContext, session: Session, sent: Sent) -> None:
             "stored_at": accepted_at,
         },
     )
-    session.connection().execute(
-        update(OutboxItem)
-        .where(OutboxItem.id == prepared.item_id)
-        .values(status=OutboxStatus.SENT, sent_at=accepted_at, stored_message_id=stored_id, last_error=None)
-    )
+    mark_sent(session, prepared.item_id, accepted_at, stored_id)
     if prepared.case_id is None:
         return
-    confirmed = prepared.kind == OutboxKind.CONFIRMATION and (
-        # Batumi res. No. 3 Art. 4.3: the period counts from the confirmation; the date it stated is kept.
-        session.connection()
-        .execute(
-            update(Case)
-            .where(Case.id == prepared.case_id, Case.confirmed_at.is_(None))
-            .values(confirmed_at=accepted_at, due_date=prepared.due_date)
-        )
-        .rowcount
-        == 1
+    confirmed = prepared.kind == OutboxKind.CONFIRMATION and confirm_case(
+        session, prepared.case_id, accepted_at, prepared.due_date
     )
     if confirmed:
         # Decided before its confirmation went out: the due date now set can make the decision late.

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,14 +19,17 @@ from foimail.core.subject import carries_tag
 from foimail.core.vocabulary import CaseStatus, OutboxKind, OutboxStatus, StoredKind
 from foimail.mail.authenticity import check_sender_authenticity
 from foimail.mail.compose import make_message_id
-from foimail.store.models import Case, OutboxItem, StoredMessage
+from foimail.store.models import Case, StoredMessage
 from foimail.store.queries import (
     case_by_number,
     confirmations_to_since,
+    insert_case,
     insert_event,
+    insert_outbox_item,
     outbox_by_message_ids,
     record_event,
     reply_address,
+    set_message_case,
     take_next_seq,
 )
 from foimail.usecases.delivery_failures import record_delivery_failure
@@ -92,27 +94,23 @@ def register(
     number = format_number(ctx.settings.numbering.format, year, seq)
     requester_address = requester.address if requester else ""
     requester_source = str(source) if requester and source else None
-    connection = session.connection()
-    case_id = connection.execute(
-        insert(Case)
-        .values(
-            number=number,
-            year=year,
-            seq=seq,
-            requester_address=requester_address,
-            requester_name=requester.name[:NAME_LIMIT] if requester else "",
-            requester_source=requester_source,
-            subject=message.subject[:SUBJECT_LIMIT],
-            received_at=stored.received_at,
-            registered_at=now,
-            status=CaseStatus.OPEN,
-            request_message_id=stored.id,
-        )
-        .returning(Case.id)
-    ).scalar_one()
-    connection.execute(
-        update(StoredMessage).where(StoredMessage.id == stored.id).values(case_id=case_id, kind=MessageKind.REQUEST)
+    case_id = insert_case(
+        session,
+        {
+            "number": number,
+            "year": year,
+            "seq": seq,
+            "requester_address": requester_address,
+            "requester_name": requester.name[:NAME_LIMIT] if requester else "",
+            "requester_source": requester_source,
+            "subject": message.subject[:SUBJECT_LIMIT],
+            "received_at": stored.received_at,
+            "registered_at": now,
+            "status": str(CaseStatus.OPEN),
+            "request_message_id": stored.id,
+        },
     )
+    set_message_case(session, stored.id, case_id, str(MessageKind.REQUEST))
     set_committed_value(stored, "case_id", case_id)
     set_committed_value(stored, "kind", str(MessageKind.REQUEST))
     insert_event(
@@ -156,20 +154,23 @@ def _queue_confirmation(
     if over_limit:
         reason = f"more than {limit} confirmations to {address} within an hour (outbox rate limit)"
     suppressed = over_limit or not allowed
-    session.connection().execute(
-        insert(OutboxItem).values(
-            case_id=case_id,
-            kind=OutboxKind.CONFIRMATION,
-            recipients=allowed,
-            message_id_header=make_message_id(office.rpartition("@")[2]),
-            raw=None,
-            context=context,
-            status=OutboxStatus.SUPPRESSED if suppressed else OutboxStatus.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            last_error=reason,
-            created_at=now,
-        )
+    insert_outbox_item(
+        session,
+        {
+            "case_id": case_id,
+            "kind": str(OutboxKind.CONFIRMATION),
+            "recipients": allowed,
+            "message_id_header": make_message_id(office.rpartition("@")[2]),
+            "raw": None,
+            "context": context,
+            "status": str(OutboxStatus.SUPPRESSED if suppressed else OutboxStatus.PENDING),
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": reason,
+            "created_at": now,
+            "sent_at": None,
+            "stored_message_id": None,
+        },
     )
     if not allowed:
         log.info("outbox suppressed kind=%s case=%s reason=%r", OutboxKind.CONFIRMATION, number, reason)

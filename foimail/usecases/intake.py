@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,9 +23,9 @@ from foimail.core.recipients import matches_any
 from foimail.core.vocabulary import Direction, StoredKind
 from foimail.mail.large_parts import LARGE_BODY
 from foimail.mail.parse import parse_message
-from foimail.store.db import unit_of_work
-from foimail.store.models import StoredAttachment, StoredMessage
-from foimail.store.queries import inbound_by_sha256, inbound_twins
+from foimail.store.db import retried, unit_of_work
+from foimail.store.models import StoredMessage
+from foimail.store.queries import inbound_by_sha256, inbound_twins, insert_attachments
 from foimail.store.raw import add_with_raw
 from foimail.usecases import dispositions
 from foimail.usecases.officer_answers import handle_officer_message
@@ -51,29 +52,50 @@ def process_one(ctx: AppContext, raw: bytes, *, source: str, received_at: dateti
         # (SQLite) is not held while parsing. A larger message is stored before it is parsed, so that the
         # two never hold its memory at once.
         message = parse_message(raw, scan_bounce=lambda parsed: reads_failed_recipients(parsed, rules))
-    with unit_of_work(ctx.sessions) as session:
-        twins = inbound_twins(session, digest, message.message_id if message is not None else None)
-        if twins.same_bytes is not None:
-            return _duplicate(session, digest, twins.same_bytes.id)
-        stored = _store(session, raw, digest, message, source, received_at or now, now)
-        if len(raw) > ctx.settings.intake.max_message_bytes:
-            reason = f"message of {len(raw)} bytes exceeds intake.max_message_bytes"
-            return _set_aside(session, stored, MessageKind.UNPARSEABLE, (reason,), doubtful=True)
-        if message is None:
-            message = parse_message(raw, scan_bounce=lambda parsed: reads_failed_recipients(parsed, rules))
-            _describe(session, stored, message)
-            twins = inbound_twins(session, "", message.message_id)
-        verdict = classify(message, rules)
-        result = _route(ctx, session, stored, message, verdict, now, twins.same_message_id)
-    log.info(
-        "intake result=%s case=%s message_id=%s source=%s reasons=%r",
-        result.kind,
-        result.case_number or "-",
-        stored.message_id_header or "-",
-        source,
-        "; ".join(result.reasons),
-    )
+    arrival = Arrival(raw, digest, source, received_at or now)
+    result, stored = retried(ctx.sessions, lambda session: _process(ctx, session, arrival, message, now))
+    if stored is not None:
+        log.info(
+            "intake result=%s case=%s message_id=%s source=%s reasons=%r",
+            result.kind,
+            result.case_number or "-",
+            stored.message_id_header or "-",
+            source,
+            "; ".join(result.reasons),
+        )
     return result
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A message as it came: its bytes, their sha256, where from and when."""
+
+    raw: bytes
+    digest: str
+    source: str
+    received_at: datetime
+
+
+def _process(
+    ctx: AppContext, session: Session, arrival: Arrival, message: InboundMessage | None, now: datetime
+) -> tuple[IntakeResult, StoredMessage | None]:
+    """The transaction of `process_one`; the stored row, None for a duplicate. Safe to run again after a
+    rollback: it changes nothing but the database."""
+    raw, digest = arrival.raw, arrival.digest
+    twins = inbound_twins(session, digest, message.message_id if message is not None else None)
+    if twins.same_bytes is not None:
+        return _duplicate(session, digest, twins.same_bytes.id), None
+    stored = _store(session, raw, digest, message, arrival.source, arrival.received_at, now)
+    if len(raw) > ctx.settings.intake.max_message_bytes:
+        reason = f"message of {len(raw)} bytes exceeds intake.max_message_bytes"
+        return _set_aside(session, stored, MessageKind.UNPARSEABLE, (reason,), doubtful=True), stored
+    if message is None:
+        rules = ctx.classify_rules
+        message = parse_message(raw, scan_bounce=lambda parsed: reads_failed_recipients(parsed, rules))
+        _describe(session, stored, message)
+        twins = inbound_twins(session, "", message.message_id)
+    verdict = classify(message, ctx.classify_rules)
+    return _route(ctx, session, stored, message, verdict, now, twins.same_message_id), stored
 
 
 def _duplicate(session: Session, digest: str, stored_id: int) -> IntakeResult:
@@ -168,30 +190,41 @@ def _store(
     if message is not None:
         _fill_in(stored, message)
     add_with_raw(session, stored, raw)
+    if message is not None:
+        _add_attachments(session, stored, message)
     return stored
 
 
 def _describe(session: Session, stored: StoredMessage, message: InboundMessage) -> None:
     """What parsing found, for a message stored before it was parsed."""
     _fill_in(stored, message)
+    _add_attachments(session, stored, message)
     session.flush()
 
 
 def _fill_in(stored: StoredMessage, message: InboundMessage) -> None:
-    """Headers for listing, defects, and each attachment's facts (its bytes stay in the raw message)."""
+    """Headers for listing, and defects."""
     stored.message_id_header = message.message_id or None
     stored.sender = message.sender.address if message.sender else ""
     stored.subject = message.subject[:2000]
     stored.defects = list(message.defects)
-    stored.attachments = [
-        StoredAttachment(
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-            size=attachment.size,
-            sha256=attachment.sha256,
-        )
-        for attachment in message.attachments
-    ]
+
+
+def _add_attachments(session: Session, stored: StoredMessage, message: InboundMessage) -> None:
+    """Each attachment's facts; its bytes stay in the raw message."""
+    insert_attachments(
+        session,
+        [
+            {
+                "message_id": stored.id,
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+                "sha256": attachment.sha256,
+            }
+            for attachment in message.attachments
+        ],
+    )
 
 
 def _set_aside(

@@ -40,7 +40,7 @@ SUBJECTS = [
 RECIPIENTS = [
     (NINO,),
     (),
-    (Address("a@example.org"), Address("b@ბათუმი.გე", "Giorgi, \"the\" Citizen"), NINO),
+    (Address("a@example.org"), Address("b@ბათუმი.გე", 'Giorgi, "the" Citizen'), NINO),
     (Address("taro..hanako@docomo.ne.jp"),),
 ]
 HEADERS: list[dict[str, Any]] = [

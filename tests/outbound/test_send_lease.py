@@ -78,3 +78,30 @@ def test_the_lease_is_renewed_while_a_slow_server_holds_the_message(make_app, sm
     runner.close()
     assert the_item(ctx).status == "sent"
     assert len(smtp_server.wait_for(1)) == 1
+
+
+def test_each_slow_send_of_one_pass_has_its_lease_renewed(make_app, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    """One keeper serves a run of sends: the second item's lease is renewed as the first one's was."""
+    ctx = make_app(clock=utc_now, smtp=smtp_settings_for(smtp_server))
+    ctx = dataclasses.replace(
+        ctx, settings=dataclasses.replace(ctx.settings, outbox=OutboxSettings(send_lease_seconds=3))
+    )
+    process_one(ctx, request_mail(sender="first@example.org", message_id="<first@example.org>"), source="t")
+    process_one(ctx, request_mail(sender="second@example.org", message_id="<second@example.org>"), source="t")
+    smtp_server.hang(4.0)  # each send outlasts the lease
+    runner = OutboxRunner(ctx)
+    started = time.monotonic()
+    sending = threading.Thread(target=runner.run_once)
+    sending.start()
+
+    for at, sender in ((3.5, "first"), (7.6, "second")):  # the second send starts at 4 s at the earliest
+        time.sleep(max(0.0, started + at - time.monotonic()))
+        with unit_of_work(ctx.sessions) as session:
+            items = session.execute(select(OutboxItem).where(OutboxItem.status == "sending")).scalars().all()
+        assert [item.recipients for item in items] == [[f"{sender}@example.org"]]
+        assert items[0].next_attempt_at > utc_now()  # renewed: no other sender could take it now
+    sending.join(15)
+    runner.close()
+    assert len(smtp_server.wait_for(2)) == 2
+    with unit_of_work(ctx.sessions) as session:
+        assert [item.status for item in session.execute(select(OutboxItem)).scalars()] == ["sent", "sent"]
