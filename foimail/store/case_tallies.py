@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, case, literal, or_, text, update
+from sqlalchemy import Connection, Integer, Update, and_, bindparam, case, literal, or_, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -84,9 +85,7 @@ def refresh_values(connection: Connection, offset: int, case_ids: Collection[int
 
     Every column is NULL unless the case is decided, so the values are all there or none.
     """
-    wanted = {name: case((DECIDED, value)) for name, value in _values(offset).items()}
-    differs = or_(*(getattr(Case, name).is_distinct_from(value) for name, value in wanted.items()))
-    statement = update(Case).where(differs).values(wanted)
+    statement = _refresh(offset)
     if case_ids is not None:
         statement = statement.where(Case.id.in_(case_ids))
     changed = connection.execute(statement).rowcount
@@ -97,10 +96,23 @@ def refresh_values(connection: Connection, offset: int, case_ids: Collection[int
     return changed
 
 
+def _refresh(offset: int) -> Update:
+    wanted = {name: case((DECIDED, value)) for name, value in _values(offset).items()}
+    differs = or_(*(getattr(Case, name).is_distinct_from(value) for name, value in wanted.items()))
+    return update(Case).where(differs).values(wanted)
+
+
+@lru_cache(maxsize=8)
+def _refresh_one(offset: int) -> Update:
+    """`refresh_values`' statement for one case, built once per offset: every confirmation sent runs it, and
+    building it cost more than the rest of recording the send (docs/PERFORMANCE.md, Backlog, third pass)."""
+    return _refresh(offset).where(Case.id == bindparam("p_case_id"))
+
+
 def store_values(session: Session, case_id: int, tz: tzinfo, now: datetime) -> None:
     """After a use case changed a case (decided it, marked it, confirmed it): its values as they now are."""
     session.flush()
-    refresh_values(session.connection(), utc_offset(tz, now), [case_id])
+    session.connection().execute(_refresh_one(utc_offset(tz, now)), {"p_case_id": case_id})
     loaded = session.identity_map.get(session.identity_key(Case, case_id))
     if loaded is not None:  # the ORM's copy of the values is out of date
         session.expire(loaded, list(STORED_COLUMNS))
