@@ -42,7 +42,7 @@ class MaildirSource:
         for key in sorted(self.maildir.keys()):
             try:
                 raw = self.maildir.get_bytes(key)
-                path = self.path / self.maildir._lookup(key)  # the delivery time is the file's
+                path = self.path / self.maildir._lookup(key)  # type: ignore[attr-defined]  # the file's time: delivery's
                 when = datetime.fromtimestamp(path.stat().st_mtime, UTC)
             except (KeyError, FileNotFoundError):
                 continue

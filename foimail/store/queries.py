@@ -63,7 +63,8 @@ def inbound_twins(session: Session, sha256: str, message_id: str | None) -> Twin
         query, values = statements.TWINS_BY_SHA256_OR_MESSAGE_ID, {"p_sha256": sha256, "p_message_id": message_id}
     else:
         query, values = statements.TWINS_BY_SHA256, {"p_sha256": sha256}
-    rows = session.connection().execute(query, values).all()
+    # Four columns, read by name: typed as any row (SQLAlchemy types a row by its column count).
+    rows: Sequence[Row[Any]] = session.connection().execute(query, values).all()  # type: ignore[assignment]
     return Twins(
         next((row for row in rows if row.sha256 == sha256), None),
         next((row for row in rows if message_id and row.message_id_header == message_id), None),
@@ -176,7 +177,7 @@ def mark_sent(session: Session, item_id: int, sent_at: datetime, stored_message_
 def confirm_case(session: Session, case_id: int, confirmed_at: datetime, due_date: date | None) -> bool:
     """Record the confirmation's time and the due date it stated, once; False if the case had them already."""
     values = {"p_id": case_id, "p_confirmed_at": confirmed_at, "p_due_date": due_date}
-    return bool(session.connection().execute(statements.CONFIRM_CASE, values).rowcount == 1)  # type: ignore[attr-defined]
+    return bool(session.connection().execute(statements.CONFIRM_CASE, values).rowcount == 1)
 
 
 def insert_case(session: Session, values: dict[str, Any]) -> int:

@@ -29,7 +29,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Integer, Select, and_, case, func, literal, or_, select, text, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from foimail.core import statistics as rules
@@ -49,7 +49,10 @@ _KEYS = ("state", "ground", "days", "late", "official", "act")
 
 
 def _by_outcome(
-    outcome: ColumnElement[Any], ground: ColumnElement[Any], official: ColumnElement[Any], act: ColumnElement[Any]
+    outcome: ColumnElement[Any] | InstrumentedAttribute[Any],
+    ground: ColumnElement[Any] | InstrumentedAttribute[Any],
+    official: ColumnElement[Any] | InstrumentedAttribute[Any],
+    act: ColumnElement[Any] | InstrumentedAttribute[Any],
 ) -> list[ColumnElement[Any]]:
     """What the sections read of a case: a refusal's ground and act (trimmed), a decision's official."""
     return [
