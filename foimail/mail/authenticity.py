@@ -12,7 +12,10 @@ wrote (RFC 8601 §5). Reading top-down:
 
 Our header vouches when it says `dkim=pass` with `header.d` equal to the sender's domain, or `spf=pass`
 with `smtp.mailfrom` in that domain: the domain of the From: address itself (DMARC alignment, RFC 7489 §3.1,
-in its strict form). HELO names vouch for nothing.
+in its strict form). HELO names vouch for nothing. It also vouches when it says `auth=pass` with
+`smtp.auth` equal to the From: address itself (RFC 8601 §2.7.4: the client logged in on our server, as Exim,
+Stalwart or an authentication milter report it); a login that is another officer's, or a bare user name,
+vouches for nothing, since the officer's address is what the case records as the actor.
 """
 
 from __future__ import annotations
@@ -38,8 +41,10 @@ class AuthenticityVerdict:
 def check_sender_authenticity(
     results_headers: tuple[str, ...], trusted_authserv_id: str, sender_address: str
 ) -> AuthenticityVerdict:
-    """Authentic when the trusted server's own header says dkim or spf passed for the sender's domain."""
+    """Authentic when the trusted server's own header says dkim or spf passed for the sender's domain, or
+    auth passed for the sender's own address."""
     domain = domain_key(sender_address.rpartition("@")[2])
+    address = address_key(sender_address)
     trusted = trusted_authserv_id.strip().lower()
     for index, value in enumerate(results_headers):
         unfolded = " ".join(value.split())
@@ -55,11 +60,13 @@ def check_sender_authenticity(
         for result in parsed.results:
             method = str(result.method).lower()
             if str(result.result).lower() == "pass" and any(
-                _vouches_for(method, str(p.type).lower(), str(p.name).lower(), str(p.value), domain)
+                _vouches_for(method, str(p.type).lower(), str(p.name).lower(), str(p.value), domain, address)
                 for p in result.properties
             ):
-                return AuthenticityVerdict(True, f"{trusted}: {method}=pass for {domain}")
-        reason = f"{trusted} reports no dkim=pass or spf=pass for {domain}"
+                return AuthenticityVerdict(
+                    True, f"{trusted}: {method}=pass for {address if method == 'auth' else domain}"
+                )
+        reason = f"{trusted} reports no dkim=pass or spf=pass for {domain}, nor auth=pass for {address}"
         if any(_authserv_id(" ".join(v.split())) == trusted for v in results_headers[index + 1 :]):
             # Two milters (say OpenDKIM and an SPF policy) each writing a header: only the topmost is
             # ours for certain, so the admin is told how to make the other result count.
@@ -78,6 +85,12 @@ def domain_key(domain: str) -> str:
         return domain.encode("idna").decode("ascii")
     except UnicodeError:
         return domain
+
+
+def address_key(address: str) -> str:
+    """An address as compared: its domain as in `domain_key`, the local part in lower case."""
+    local, _, domain = address.strip().rpartition("@")
+    return f"{local.lower()}@{domain_key(domain)}" if local else domain_key(domain)
 
 
 def _authserv_id(value: str) -> str | None:
@@ -106,9 +119,11 @@ def _ascii_value(match: re.Match[str]) -> str:
     return f"{local}{at}{encoded}" if local.isascii() else match.group(1)
 
 
-def _vouches_for(method: str, ptype: str, name: str, value: str, domain: str) -> bool:
+def _vouches_for(method: str, ptype: str, name: str, value: str, domain: str, address: str) -> bool:
     if method == "dkim" and ptype == "header" and name == "d":
         return domain_key(value) == domain
     if method == "spf" and ptype == "smtp" and name == "mailfrom":
         return domain_key(value.rpartition("@")[2]) == domain
+    if method == "auth" and ptype == "smtp" and name == "auth":
+        return "@" in value and address_key(value) == address
     return False

@@ -67,7 +67,33 @@ SHAPES = {
 }
 
 
-@pytest.mark.parametrize(("headers", "authentic"), list(SHAPES.values()), ids=list(SHAPES))
+# RFC 8601 §2.7.4 `auth`: the login must be the From: address itself (OFFICER is lasha@batumi.ge).
+AUTH_SHAPES = {
+    "auth_pass_own_login": (("mx.batumi.ge; auth=pass (PLAIN) smtp.auth=lasha@batumi.ge",), True),
+    "auth_pass_case": (("mx.batumi.ge; AUTH=Pass smtp.auth=Lasha@Batumi.GE",), True),
+    "auth_pass_after_dkim_none": (("mx.batumi.ge; dkim=none; spf=none; auth=pass smtp.auth=lasha@batumi.ge",), True),
+    "auth_pass_filter_hop_above": (
+        ("spamfilter.batumi.ge; auth=none", "mx.batumi.ge; auth=pass smtp.auth=lasha@batumi.ge"),
+        True,
+    ),
+    "auth_pass_other_officer": (("mx.batumi.ge; auth=pass smtp.auth=nino@batumi.ge",), False),
+    "auth_pass_bare_user": (("mx.batumi.ge; auth=pass smtp.auth=lasha",), False),
+    "auth_pass_lookalike_domain": (("mx.batumi.ge; auth=pass smtp.auth=lasha@batumi.ge.evil.com",), False),
+    "auth_pass_quoted_local_part": (('mx.batumi.ge; auth=pass smtp.auth="lasha@batumi.ge"@evil.com',), False),
+    "auth_fail": (("mx.batumi.ge; auth=fail smtp.auth=lasha@batumi.ge",), False),
+    "auth_pass_in_comment_only": (("mx.batumi.ge; auth=none (auth=pass smtp.auth=lasha@batumi.ge)",), False),
+    "auth_pass_mailfrom_not_auth": (("mx.batumi.ge; auth=pass smtp.mailfrom=lasha@batumi.ge",), False),
+    # Forgeries: the sender's auth=pass sits below ours, or carries another id.
+    "auth_forged_below_ours": (("mx.batumi.ge; auth=none", "mx.batumi.ge; auth=pass smtp.auth=lasha@batumi.ge"), False),
+    "auth_forged_below_unreadable": (("; garbage", "mx.batumi.ge; auth=pass smtp.auth=lasha@batumi.ge"), False),
+    "auth_forged_other_id": (("evil.com; auth=pass smtp.auth=lasha@batumi.ge",), False),
+    "auth_ours_absent_forged_lookalike_id": (("mx.batumi.ge.evil.com; auth=pass smtp.auth=lasha@batumi.ge",), False),
+}
+
+ALL_SHAPES = {**SHAPES, **AUTH_SHAPES}
+
+
+@pytest.mark.parametrize(("headers", "authentic"), list(ALL_SHAPES.values()), ids=list(ALL_SHAPES))
 def test_only_our_own_header_vouches(headers: tuple[str, ...], authentic: bool) -> None:
     verdict = check_sender_authenticity(headers, TRUSTED, OFFICER)
     assert verdict.authentic is authentic, verdict.reason
@@ -96,3 +122,10 @@ REASONS = {
 def test_the_reason_says_what_was_seen(headers: tuple[str, ...], reason: str) -> None:
     verdict = check_sender_authenticity(headers, TRUSTED, OFFICER)
     assert not verdict.authentic and reason in verdict.reason
+
+
+def test_auth_pass_reason_names_the_address() -> None:
+    verdict = check_sender_authenticity(("mx.batumi.ge; auth=pass smtp.auth=lasha@batumi.ge",), TRUSTED, OFFICER)
+    assert verdict.reason == "mx.batumi.ge: auth=pass for lasha@batumi.ge"
+    failed = check_sender_authenticity(("mx.batumi.ge; auth=pass smtp.auth=nino@batumi.ge",), TRUSTED, OFFICER)
+    assert "nor auth=pass for lasha@batumi.ge" in failed.reason
