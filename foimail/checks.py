@@ -21,14 +21,16 @@ def run_checks(settings: Settings) -> list[tuple[str, bool, str]]:
     """Try every connection the daemon needs; each result names what failed."""
     results = [("config", True, f"read from {settings.source}")]
     unauthenticated = settings.office.officers_unauthenticated
-    if unauthenticated and settings.office.allow_unauthenticated_officers:
+    if settings.office.officers and not unauthenticated:
+        results.append(("officers", True, "authenticated by " + officer_methods(settings)))
+    elif unauthenticated and settings.office.allow_unauthenticated_officers:
         results.append(
             (
                 "officers",
                 True,
                 "WARNING: office.allow_unauthenticated_officers = true, so a forged From: matching "
                 f"{', '.join(settings.office.officers)} is obeyed as an officer; set office.trusted_authserv_id "
-                "to your MTA's Authentication-Results id",
+                "to your MTA's Authentication-Results id, or office.trusted_received_by for Postfix",
             )
         )
     elif unauthenticated:
@@ -45,6 +47,20 @@ def run_checks(settings: Settings) -> list[tuple[str, bool, str]]:
     else:
         results.append(("smtp", False, "smtp.host is empty: confirmations cannot be sent"))
     return results
+
+
+def officer_methods(settings: Settings) -> str:
+    """The configured ways an officer's From: is authenticated, as the admin wrote them."""
+    office = settings.office
+    methods = []
+    if office.trusted_authserv_id:
+        methods.append(f"Authentication-Results from {office.trusted_authserv_id} (dkim, spf or auth=pass)")
+    if office.trusted_received_by:
+        methods.append(
+            f"Postfix's (Authenticated sender: …) in Received header {office.trusted_received_hops} from the top,"
+            f" by {office.trusted_received_by}"
+        )
+    return " or ".join(methods)
 
 
 def _check_database(settings: Settings) -> tuple[str, bool, str]:

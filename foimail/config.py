@@ -91,7 +91,9 @@ class OfficeSettings:
     timezone: str = "Asia/Tbilisi"
     officers: tuple[str, ...] = ("*@batumi.ge",)
     notify: tuple[str, ...] = ()
-    trusted_authserv_id: str = ""
+    trusted_authserv_id: str = ""  # Authentication-Results id: dkim, spf (aligned) or auth=pass vouch
+    trusted_received_by: str = ""  # our Postfix's myhostname: its "(Authenticated sender: …)" vouches
+    trusted_received_hops: int = 0  # how many topmost Received headers our own servers add on the way in
     complaints_to: str = ""  # named in refusals (GAC Art. 41): where an administrative complaint goes
     allow_unauthenticated_officers: bool = False  # obey a From: matching `officers` without authentication
     webform_senders: tuple[str, ...] = ()  # From patterns of web forms: their Reply-To gets the confirmation
@@ -103,11 +105,12 @@ class OfficeSettings:
     @property
     def officers_unauthenticated(self) -> str | None:
         """Why officers' mail cannot be authenticated, or None: start-up refuses it unless explicitly allowed."""
-        if not self.officers or self.trusted_authserv_id:
+        if not self.officers or self.trusted_authserv_id or self.trusted_received_by:
             return None
         return (
             "is empty while office.officers is set, so any forged From: would be obeyed as an officer: set it to "
-            "the id your mail server writes in Authentication-Results (or allow_unauthenticated_officers = true)"
+            "the id your mail server writes in Authentication-Results, or set office.trusted_received_by for "
+            "Postfix's Authenticated sender (or allow_unauthenticated_officers = true)"
         )
 
     @property
@@ -360,6 +363,19 @@ _HELO_NAME = re.compile(
 )
 
 
+def _check_received(office: OfficeSettings, source: str) -> None:
+    """The Received method needs both keys: a guessed hop count could make a sender's header the one read."""
+    by = office.trusted_received_by
+    if by and (by.startswith("[") or not _HELO_NAME.fullmatch(by)):
+        raise ConfigError("office.trusted_received_by", source, f"not a host name: {office.trusted_received_by!r}")
+    if office.trusted_received_by and not 1 <= office.trusted_received_hops <= 10:
+        raise ConfigError(
+            "office.trusted_received_hops", source, "must be 1 to 10: the Received headers your servers add"
+        )
+    if office.trusted_received_hops and not office.trusted_received_by:
+        raise ConfigError("office.trusted_received_by", source, "required when trusted_received_hops is set")
+
+
 def _check(settings: Settings) -> None:
     """Cross-field checks that a type alone cannot express."""
     source = settings.source
@@ -380,6 +396,7 @@ def _check(settings: Settings) -> None:
         raise ConfigError(
             "smtp.helo_name", source, f"not a host name (A-labels) or [address]: {settings.smtp.helo_name!r}"
         )
+    _check_received(settings.office, source)
     if settings.imap.poll_seconds < 1:
         raise ConfigError("imap.poll_seconds", source, "must be at least 1")
     if not 10 <= settings.outbox.send_lease_seconds <= 3600:

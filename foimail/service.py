@@ -46,7 +46,8 @@ class Daemon:
         if self.ctx.settings.office.officers_unauthenticated:
             log.warning(
                 "office.allow_unauthenticated_officers = true: officer commands are accepted on the From: header "
-                "alone, which is easy to forge; set office.trusted_authserv_id to your MTA's Authentication-Results id"
+                "alone, which is easy to forge; set office.trusted_authserv_id to your MTA's Authentication-Results id "
+                "or office.trusted_received_by for Postfix's Authenticated sender"
             )
         moved = recompute_due_dates(self.ctx)
         if moved:

@@ -9,7 +9,8 @@ Who meant to send what decides (the recipients, then the text):
 - the FOI address only in Cc/Bcc: internal mail that keeps the office informed; recorded on the case as an
   internal note, nothing relayed, no outcome changed, the officer told so.
 
-Only authenticated officers are obeyed (`mail.authenticity`); an unauthenticated one is handled as a citizen.
+Only authenticated officers are obeyed (`mail.authenticity`, `mail.received`); an unauthenticated one is handled
+as a citizen.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from foimail.core.vocabulary import CaseStatus, OutboxKind, Outcome, StoredKind
 from foimail.mail.answer import officer_answer
 from foimail.mail.authenticity import AuthenticityVerdict, check_sender_authenticity
 from foimail.mail.compose import make_message_id
+from foimail.mail.received import check_postfix_received
 from foimail.store.case_tallies import store_values
 from foimail.store.models import Case, StoredMessage
 from foimail.store.queries import record_event, reply_address
@@ -133,10 +135,21 @@ def _record_direct_answer(
 
 
 def officer_authenticity(office: OfficeSettings, message: InboundMessage) -> AuthenticityVerdict:
-    """The authenticity gate; without a trusted authserv-id only an explicit opt-out lets an officer in."""
+    """The authenticity gate: any configured method may vouch; with none, only an explicit opt-out lets an
+    officer in."""
+    sender = sender_of(message)
+    verdicts = []
     if office.trusted_authserv_id:
         results = message.header_values("authentication-results")
-        return check_sender_authenticity(results, office.trusted_authserv_id, sender_of(message))
+        verdicts.append(check_sender_authenticity(results, office.trusted_authserv_id, sender))
+    if office.trusted_received_by:
+        received = message.header_values("received")
+        verdicts.append(
+            check_postfix_received(received, office.trusted_received_by, office.trusted_received_hops, sender)
+        )
+    if verdicts:
+        passed = [v for v in verdicts if v.authentic]
+        return passed[0] if passed else AuthenticityVerdict(False, "; ".join(v.reason for v in verdicts))
     if office.allow_unauthenticated_officers:
         return AuthenticityVerdict(True, "office.allow_unauthenticated_officers = true")
     return AuthenticityVerdict(False, "office.trusted_authserv_id is not set, so no officer can be authenticated")

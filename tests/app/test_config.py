@@ -87,6 +87,24 @@ def test_paused_ranges_parse_as_date_pairs(tmp_path: Path) -> None:
         ('[database]\nurl = "mysql://x"\n', {}, "database.url"),
         ('[smtp]\nhelo_name = "my host"\n', {}, "smtp.helo_name"),
         ("", {"FOIMAIL_SMTP_HELO_NAME": "ბათუმი.გე"}, "smtp.helo_name"),  # an IDN goes in A-labels
+        # The Received method: a host name, and an explicit hop count (a guess could read the sender's header).
+        ('[office]\ntrusted_received_by = "mail.batumi.ge"\n', {}, "office.trusted_received_hops"),
+        (
+            '[office]\ntrusted_received_by = "mail.batumi.ge"\ntrusted_received_hops = 11\n',
+            {},
+            "office.trusted_received_hops",
+        ),
+        ("[office]\ntrusted_received_hops = 1\n", {}, "office.trusted_received_by"),
+        (
+            '[office]\ntrusted_received_by = "mail batumi"\ntrusted_received_hops = 1\n',
+            {},
+            "office.trusted_received_by",
+        ),
+        (
+            '[office]\ntrusted_received_by = "[192.0.2.7]"\ntrusted_received_hops = 1\n',
+            {},
+            "office.trusted_received_by",
+        ),
         ("[imap\n", {}, "(syntax)"),
         ("bogus = 1\n", {}, "bogus"),
         ('[imap]\npassword_file = "/nonexistent/secret"\n', {}, "imap.password_file"),
@@ -129,3 +147,10 @@ def test_a_mistyped_environment_variable_is_an_error_too(tmp_path: Path) -> None
     assert caught.value.key == "imap.pasword" and "FOIMAIL_IMAP_PASWORD" in str(caught.value)
     # Variables of other programs, and foimail's own non-setting ones, are left alone.
     load_settings(write(tmp_path, ""), environ={"FOIMAIL_CONFIG": "x", "FOIMAIL_TEST_POSTGRES_URL": "y"})
+
+
+def test_received_method_authenticates_officers(tmp_path: Path) -> None:
+    text = '[office]\nofficers = ["*@batumi.ge"]\ntrusted_received_by = "mail.batumi.ge"\ntrusted_received_hops = 2\n'
+    office = load_settings(write(tmp_path, text), environ={}).office
+    assert (office.trusted_received_by, office.trusted_received_hops) == ("mail.batumi.ge", 2)
+    assert office.officers_unauthenticated is None  # `foimail run` starts without allow_unauthenticated_officers

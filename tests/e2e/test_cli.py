@@ -218,3 +218,17 @@ def test_run_refuses_unauthenticated_officers_and_check_warns_when_allowed(tmp_p
     config.write_text(base + "[office]\nallow_unauthenticated_officers = true\n", encoding="utf-8")
     checked = foimail("check", config=config)
     assert "ok   officers: WARNING: office.allow_unauthenticated_officers = true" in checked.stdout
+
+    received = '[office]\ntrusted_received_by = "mail.batumi.ge"\ntrusted_received_hops = 1\n'
+    config.write_text(base + received, encoding="utf-8")
+    checked = foimail("check", config=config)
+    assert (
+        "ok   officers: authenticated by Postfix's (Authenticated sender: …) in Received header 1 from the top,"
+        " by mail.batumi.ge"
+    ) in checked.stdout
+    config.write_text(base + '[office]\ntrusted_authserv_id = "mx.batumi.ge"\n' + received[9:], encoding="utf-8")
+    checked = foimail("check", config=config)
+    assert "ok   officers: authenticated by Authentication-Results from mx.batumi.ge (dkim, spf or auth=pass)" in (
+        checked.stdout
+    )
+    assert " or Postfix's (Authenticated sender: …)" in checked.stdout

@@ -23,3 +23,11 @@ def trusting_desk(make_app, smtp_server, mailbox) -> Iterator[Desk]:  # type: ig
     desk = open_desk(make_app, smtp_server, mailbox, trusted_authserv_id="mx.batumi.ge")
     yield desk
     desk.close()
+
+
+@pytest.fixture
+def postfix_desk(make_app, smtp_server, mailbox) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+    """Officers authenticated by mail.batumi.ge's Postfix: its Received header, the topmost, names the login."""
+    desk = open_desk(make_app, smtp_server, mailbox, trusted_received_by="mail.batumi.ge", trusted_received_hops=1)
+    yield desk
+    desk.close()

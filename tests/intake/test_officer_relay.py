@@ -118,6 +118,7 @@ FORGED = {
     ),
     "pass from a look-alike server only": ("mx.batumi.ge.evil.example; dkim=pass header.d=batumi.ge",),
     "trusted pass for another domain": ("mx.batumi.ge; dkim=pass header.d=evil.example",),
+    "trusted auth=pass for another officer's login": ("mx.batumi.ge; auth=pass smtp.auth=nino@batumi.ge",),
     "sender's own trusted-looking pass below the MTA's": (
         "mx.batumi.ge; dkim=fail header.d=batumi.ge",
         "mx.batumi.ge; dkim=pass header.d=batumi.ge",
@@ -145,8 +146,50 @@ def test_forged_officer_is_a_citizen_and_notify_list_is_warned(trusting_desk: De
     assert desk.event_kinds()[2:] == ["possible_forgery", "follow_up", "notify_sent", "followup_notice_sent"]
 
 
+def postfix_hop(login: str | None, helo: str = "[192.0.2.7]") -> str:
+    """The Received header mail.batumi.ge's Postfix writes (smtpd_sasl_authenticated_header = yes)."""
+    auth = f"\r\n\t(Authenticated sender: {login})" if login else ""
+    proto = "ESMTPSA" if login else "ESMTPS"
+    return (
+        f"from {helo} (unknown [192.0.2.7])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))"
+        f"{auth}\r\n\tby mail.batumi.ge (Postfix) with {proto} id 4dLk3x0Bv2z9sT\r\n\tfor <{FOI}>;"
+        " Mon, 30 Nov 2026 14:02:00 +0400 (+04)"
+    )
+
+
+# Received headers topmost first: our Postfix's hop, then whatever the sender wrote.
+FORGED_HOPS = {
+    "no Received header": (),
+    "port 25, a genuine-looking hop copied below ours": (postfix_hop(None), postfix_hop(OFFICER)),
+    "port 25, the login in the HELO name": (
+        postfix_hop(None, helo=f"x (y [1.2.3.4]) (Authenticated sender: {OFFICER})"),
+    ),
+    "another officer's login": (postfix_hop("nino@batumi.ge"),),
+}
+
+
+@pytest.mark.parametrize("received", list(FORGED_HOPS.values()), ids=list(FORGED_HOPS))
+def test_forged_officer_through_postfix_is_a_citizen(postfix_desk: Desk, received: tuple) -> None:
+    desk = postfix_desk
+    desk.receive(officer_mail("#refused other\n\n" + ANSWER, received=received, message_id="<forged-2@batumi.ge>"))
+    warning, _notice = desk.send_all()  # nothing to the requester or to the "officer"
+    assert warning.rcpt_tos == [NOTIFY]
+    assert warning.mail["Subject"] == f"[{NUMBER}] შესაძლო გაყალბება / Possible forged officer message"
+    case = desk.case()
+    assert (case.outcome, case.status, case.deciding_official) == (None, "open", None)
+    assert desk.stored("<forged-2@batumi.ge>").kind == "follow_up"
+
+
+def test_genuine_officer_is_relayed_on_postfixs_authenticated_sender(postfix_desk: Desk) -> None:
+    answer, receipt = relay_answer(postfix_desk, received=(postfix_hop(OFFICER),))
+    assert answer.rcpt_tos == [REQUESTER] and receipt.rcpt_tos == [OFFICER]
+    assert postfix_desk.case().deciding_official == OFFICER
+    assert "possible_forgery" not in postfix_desk.event_kinds()
+
+
 GENUINE = {
     "dkim": ("mx.batumi.ge; dkim=pass header.d=batumi.ge",),
+    "auth, the login being the officer's address": (f"mx.batumi.ge; auth=pass (PLAIN) smtp.auth={OFFICER}",),
     "spf, folded, with comments": (
         "mx.batumi.ge;\r\n\tdkim=none (no signature);\r\n\tspf=pass (sender SPF authorized)"
         " smtp.mailfrom=giorgi@batumi.ge",

@@ -123,7 +123,8 @@ def open_desk(make_app: Callable[..., AppContext], smtp_server: Any, mailbox: An
 
     Without a trusted authserv-id the desk takes officers at their From: unless told otherwise.
     """
-    office.setdefault("allow_unauthenticated_officers", not office.get("trusted_authserv_id"))
+    trusted = office.get("trusted_authserv_id") or office.get("trusted_received_by")
+    office.setdefault("allow_unauthenticated_officers", not trusted)
     clock = SettableClock(REQUEST_AT)
     ctx = make_app(
         clock=clock,
@@ -145,11 +146,14 @@ def officer_mail(
     subject: str = f"RE: [{NUMBER}] რეგისტრაციის დადასტურება / Registration confirmed",
     *,
     results: tuple[str, ...] = (),
+    received: tuple[str, ...] = (),
     **fields: Any,
 ) -> bytes:
-    """An officer's message; `results` become Authentication-Results headers, topmost first."""
+    """An officer's message; `results` become Authentication-Results headers, `received` Received headers
+    (above them), each topmost first."""
     fields.setdefault("sender", OFFICER)
     fields.setdefault("name", OFFICER_NAME)
     raw = request_mail(subject=subject, body=body, **fields)
     added = b"".join(f"Authentication-Results: {value}\r\n".encode() for value in results)
-    return added + raw
+    hops = b"".join(f"Received: {value}\r\n".encode() for value in received)
+    return hops + added + raw
