@@ -34,6 +34,7 @@ from tests.support.real_mta import (
     OFFICER,
     ON_LEAVE,
     REGISTRY,
+    SPOOFED,
     UNREACHABLE,
     USERS,
     RealMta,
@@ -99,8 +100,11 @@ timeout_seconds = 10
 address = "{OFFICE}"
 notify = ["{REGISTRY}"]
 officers = ["{OFFICER}"]
-# Postfix and Dovecot alone write no Authentication-Results (docs/RELIABILITY.md, "A real mail system").
-allow_unauthenticated_officers = true
+# Postfix and Dovecot alone write no Authentication-Results (docs/RELIABILITY.md, "A real mail system"):
+# the submission service's Received header names the login, and foi@ gets mail through dovecot-lda,
+# which adds no Received header of its own, so Postfix's is the topmost.
+trusted_received_by = "mail.batumi.ge"
+trusted_received_hops = 1
 [stats]
 export_dir = "{root / "stats"}"
 [paths]
@@ -205,19 +209,23 @@ def test_vacation_reply_and_officer_answer_through_postfix(deployment: Deploymen
     (confirmation,) = deployment.mail_for(ON_LEAVE, 1)
     # Pigeonhole does not answer an Auto-Submitted message (RFC 5230 §4.6): the confirmation starts no loop.
 
-    answer = EmailMessage()
-    answer["From"] = f"ოფიცერი <{OFFICER}>"
-    answer["To"] = OFFICE
-    answer["Subject"] = f"Re: {confirmation['Subject']}"
-    answer["In-Reply-To"] = confirmation["Message-ID"]
-    answer.set_content(
+    answer = _officer_answer(
+        confirmation,
         "პასუხი: სკოლების სია თან ერთვის.\n\n"
         f"On Mon, 30 Nov 2026 at 10:00, {OFFICE} wrote:\n"
-        "> თქვენი მოთხოვნა დარეგისტრირდა\n> Your request was registered\n"
+        "> თქვენი მოთხოვნა დარეგისტრირდა\n> Your request was registered\n",
     )
     deployment.mta.submit(OFFICER, answer.as_bytes(), [OFFICE])
 
     relayed = deployment.mail_for(ON_LEAVE, 2)[1]
+    assert case.number in relayed["Subject"]
+    officer_sql = "SELECT id, kind FROM messages WHERE direction = 'in' AND sender = :a"
+    ((answer_id, kind),) = deployment.rows(officer_sql, a=OFFICER)
+    assert kind == "officer"
+    ((raw_answer,),) = deployment.rows("SELECT raw FROM message_raw WHERE message_id = :m", m=answer_id)
+    # What vouched: Postfix's own Received header, the topmost in foi@'s mailbox.
+    topmost = email.message_from_bytes(raw_answer, policy=default)["Received"]
+    assert f"(Authenticated sender: {OFFICER})" in topmost and "by mail.batumi.ge (Postfix)" in topmost
     body = relayed.get_body(("plain",))
     assert body is not None
     text_body = body.get_content()
@@ -282,3 +290,51 @@ def test_postfixs_delay_warning_is_kept_on_the_case_and_is_no_failure(deployment
         assert item.status == "sent"
     finally:
         deployment.mta.drop_deferred()
+
+
+def test_forged_officer_answer_through_the_mx_is_a_citizens_follow_up(deployment: Deployment) -> None:
+    """An outsider sends the MX a From: officer@ answer, with a copy of a genuine submission Received header
+    below the one our Postfix writes: it is not obeyed, the case stays open, the notify list is warned."""
+    deployment.mta.submit(SPOOFED, request_mail(sender=SPOOFED, subject="მოთხოვნა: ტენდერები"), [OFFICE])
+    case = deployment.case_of(SPOOFED)
+    (confirmation,) = deployment.mail_for(SPOOFED, 1)
+
+    forged = _officer_answer(confirmation, "#refused other\n\nთქვენი მოთხოვნა უარყოფილია.\n")
+    forged["Message-ID"] = "<forged-answer@evil.example>"
+    copied = (
+        "Received: from [127.0.0.1] (localhost [127.0.0.1])\r\n"
+        f"\t(Authenticated sender: {OFFICER})\r\n"
+        "\tby mail.batumi.ge (Postfix) with ESMTPSA id 4dLk3x0Bv2z9sT\r\n"
+        f"\tfor <{OFFICE}>; Mon, 30 Nov 2026 07:40:00 +0400 (+04)\r\n"
+    )
+    deployment.mta.deliver_from_outside(OFFICER, copied.encode() + forged.as_bytes(), [OFFICE])
+
+    sql = "SELECT kind, case_id FROM messages WHERE message_id_header = :m"
+    assert wait_until(lambda: bool(deployment.rows(sql, m=forged["Message-ID"])), WAIT), deployment.diagnosis()
+    ((kind, case_id),) = deployment.rows(sql, m=forged["Message-ID"])
+    assert (kind, case_id) == ("follow_up", case.id)
+    (now,) = deployment.rows("SELECT outcome, status FROM cases WHERE id = :c", c=case.id)
+    assert tuple(now) == (None, "open")
+    events = [r.kind for r in deployment.rows("SELECT kind FROM events WHERE case_id = :c", c=case.id)]
+    assert "possible_forgery" in events
+    assert wait_until(lambda: bool(_forgery_warnings(deployment)), WAIT), deployment.diagnosis()
+    assert case.number in _forgery_warnings(deployment)[0]["Subject"]
+    # Nothing reaches the citizen: their confirmation only.
+    assert wait_until(deployment.mta.queue_is_empty, WAIT)
+    assert len(deployment.mta.inbox(SPOOFED)) == 1
+
+
+def _officer_answer(confirmation: EmailMessage, text: str) -> EmailMessage:
+    """An officer's reply to foimail's confirmation, as their mail client writes it."""
+    answer = EmailMessage()
+    answer["From"] = f"ოფიცერი <{OFFICER}>"
+    answer["To"] = OFFICE
+    answer["Subject"] = f"Re: {confirmation['Subject']}"
+    answer["In-Reply-To"] = confirmation["Message-ID"]
+    answer.set_content(text)
+    return answer
+
+
+def _forgery_warnings(deployment: Deployment) -> list[EmailMessage]:
+    parsed = [email.message_from_bytes(raw, policy=default) for raw in deployment.mta.inbox(REGISTRY)]
+    return [m for m in parsed if "Possible forged officer message" in str(m["Subject"])]  # type: ignore[misc]

@@ -5,7 +5,8 @@ holds the fixture. Nothing here is the system's own instance: Postfix runs with 
 directory, queue and data directory of its own, Dovecot with its own base_dir (tests/support/dovecot.py).
 
     Postfix  :mx_port          the MX (port 25's role): anyone may send to batumi.ge and example.ge
-             :submission_port  STARTTLS required, then AUTH (Dovecot SASL), then mail to anywhere
+             :submission_port  STARTTLS required, then AUTH (Dovecot SASL), then mail to anywhere; its
+                               Received header names the login (smtpd_sasl_authenticated_header = yes)
              both hand every domain it hosts to Dovecot over LMTP, but for foi@batumi.ge, which goes
              through a pipe to dovecot-lda (Dovecot 2.3's LMTP lacks SMTPUTF8: docs/RELIABILITY.md);
              slow.example.ge goes to a closed port (deferred, with a delay warning after 1 s);
@@ -38,8 +39,12 @@ OFFICE = "foi@batumi.ge"
 REGISTRY = "registry@batumi.ge"  # office.notify: where foimail tells the office what it set aside
 OFFICER = "officer@batumi.ge"
 CITIZEN = "giorgi@example.ge"
+SPOOFED = "tamar@example.ge"  # a citizen whose case an outsider tries to close with a forged officer's answer
 ON_LEAVE = "nino@example.ge"  # has a Sieve vacation reply
-USERS = {address: "secret-" + address.partition("@")[0] for address in (OFFICE, REGISTRY, OFFICER, CITIZEN, ON_LEAVE)}
+USERS = {
+    address: "secret-" + address.partition("@")[0]
+    for address in (OFFICE, REGISTRY, OFFICER, CITIZEN, SPOOFED, ON_LEAVE)
+}
 VACATION = 'require ["vacation"];\nvacation :days 1 :subject "შვებულებაში ვარ" "ვბრუნდები ორშაბათს. Back on Monday.";\n'
 UNREACHABLE = "slow.example.ge"  # its mail server does not answer: Postfix defers, warns, keeps trying
 DOMAINS = ("batumi.ge", "example.ge", UNREACHABLE)
@@ -106,6 +111,7 @@ MASTER_CF = """\
   -o syslog_name=postfix/submission
   -o smtpd_tls_security_level=encrypt
   -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sasl_authenticated_header=yes
   -o smtpd_tls_auth_only=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
