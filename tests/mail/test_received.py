@@ -71,6 +71,9 @@ SHAPES = {
         1,
         False,
     ),
+    # An officer's mail a colleague's Sieve redirects to the FOI address comes back in through the MX.
+    "redirected_internally_lda": ((MX_HOP, LMTP, postfix()), 1, False),
+    "redirected_internally_lmtp": ((LMTP, MX_HOP, LMTP, postfix()), 2, False),
     # Wrong counts, shapes, hosts or users.
     "missing": ((), 1, False),
     "fewer_than_configured": ((postfix(),), 2, False),
