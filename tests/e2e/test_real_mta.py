@@ -294,7 +294,8 @@ def test_postfixs_delay_warning_is_kept_on_the_case_and_is_no_failure(deployment
 
 def test_forged_officer_answer_through_the_mx_is_a_citizens_follow_up(deployment: Deployment) -> None:
     """An outsider sends the MX a From: officer@ answer, with a copy of a genuine submission Received header
-    below the one our Postfix writes: it is not obeyed, the case stays open, the notify list is warned."""
+    below the one our Postfix writes, or that text as its EHLO name: neither is obeyed, the case stays open,
+    the notify list is warned."""
     deployment.mta.submit(SPOOFED, request_mail(sender=SPOOFED, subject="მოთხოვნა: ტენდერები"), [OFFICE])
     case = deployment.case_of(SPOOFED)
     (confirmation,) = deployment.mail_for(SPOOFED, 1)
@@ -308,15 +309,22 @@ def test_forged_officer_answer_through_the_mx_is_a_citizens_follow_up(deployment
         f"\tfor <{OFFICE}>; Mon, 30 Nov 2026 07:40:00 +0400 (+04)\r\n"
     )
     deployment.mta.deliver_from_outside(OFFICER, copied.encode() + forged.as_bytes(), [OFFICE])
+    # The same text as the client's EHLO name, which Postfix copies into its own header (with '?' for blanks).
+    helo = f"x (a [192.0.2.7]) (Authenticated sender: {OFFICER}) by mail.batumi.ge (Postfix) with ESMTPSA id Q"
+    del forged["Message-ID"]
+    forged["Message-ID"] = "<forged-helo@evil.example>"
+    deployment.mta.deliver_from_outside(OFFICER, forged.as_bytes(), [OFFICE], helo=helo)
 
     sql = "SELECT kind, case_id FROM messages WHERE message_id_header = :m"
-    assert wait_until(lambda: bool(deployment.rows(sql, m=forged["Message-ID"])), WAIT), deployment.diagnosis()
-    ((kind, case_id),) = deployment.rows(sql, m=forged["Message-ID"])
-    assert (kind, case_id) == ("follow_up", case.id)
+    forgeries = ("<forged-answer@evil.example>", "<forged-helo@evil.example>")
+    assert wait_until(lambda: all(deployment.rows(sql, m=m) for m in forgeries), WAIT), deployment.diagnosis()
+    for message_id in forgeries:
+        ((kind, case_id),) = deployment.rows(sql, m=message_id)
+        assert (kind, case_id) == ("follow_up", case.id), message_id
     (now,) = deployment.rows("SELECT outcome, status FROM cases WHERE id = :c", c=case.id)
     assert tuple(now) == (None, "open")
     events = [r.kind for r in deployment.rows("SELECT kind FROM events WHERE case_id = :c", c=case.id)]
-    assert "possible_forgery" in events
+    assert events.count("possible_forgery") == 2
     assert wait_until(lambda: bool(_forgery_warnings(deployment)), WAIT), deployment.diagnosis()
     assert case.number in _forgery_warnings(deployment)[0]["Subject"]
     # Nothing reaches the citizen: their confirmation only.

@@ -170,9 +170,11 @@ class RealMta:
             smtp.login(user, USERS[user])
             smtp.sendmail(mail_from or user, to, raw)
 
-    def deliver_from_outside(self, mail_from: str, raw: bytes, to: list[str], options: tuple[str, ...] = ()) -> None:
+    def deliver_from_outside(
+        self, mail_from: str, raw: bytes, to: list[str], options: tuple[str, ...] = (), *, helo: str | None = None
+    ) -> None:
         """As another mail server delivers to our MX: no AUTH; STARTTLS since Postfix offers it."""
-        with smtplib.SMTP(LOOPBACK, self.mx_port, timeout=10) as smtp:
+        with smtplib.SMTP(LOOPBACK, self.mx_port, timeout=10, local_hostname=helo) as smtp:
             smtp.starttls(context=self.tls_context())
             smtp.sendmail(mail_from, to, raw, mail_options=list(options))
 
