@@ -216,6 +216,11 @@ STRANGER_CASES = {
         {"Authentication-Results": "mx.batumi.ge; dkim=fail header.d=evil.example"},
         "mx.batumi.ge",
     ),
+    "auth_pass_for_another_login": (
+        "attacker@evil.example",
+        {"Authentication-Results": "mx.batumi.ge; auth=pass smtp.auth=clerk@batumi.ge"},
+        "mx.batumi.ge",
+    ),
     "pass_from_an_untrusted_server": (
         "attacker@evil.example",
         {"Authentication-Results": "mx.evil.example; dkim=pass header.d=evil.example"},
