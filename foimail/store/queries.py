@@ -11,10 +11,10 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from foimail.core.vocabulary import Direction, OutboxKind, OutboxStatus
-from foimail.store import statements
+from foimail.core.vocabulary import Direction, MessageKind, OutboxKind, OutboxStatus
+from foimail.store import combined, statements
 from foimail.store.models import Case, Event, MailboxState, NumberSequence, OutboxItem, SentNotice, StoredMessage
-from foimail.store.raw import write_raw
+from foimail.store.raw import SMALL, write_raw
 
 
 def take_next_seq(session: Session, year: int) -> int:
@@ -154,17 +154,38 @@ def claim_next_due(session: Session, now: datetime, lease_until: datetime) -> Ro
     return session.connection().execute(claim, {"p_now": now, "p_lease_until": lease_until}).first()
 
 
+def claim_next_due_with_case(
+    session: Session, now: datetime, lease_until: datetime
+) -> tuple[Row[Any] | None, Case | None]:
+    """`claim_next_due` and the claimed item's case (None without one): one statement on PostgreSQL
+    (store/combined.py), the claim then `Session.get` on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        item = claim_next_due(session, now, lease_until)
+        case = session.get(Case, item.case_id) if item is not None and item.case_id is not None else None
+        return item, case
+    row = session.execute(combined.CLAIM_WITH_CASE, {"p_now": now, "p_lease_until": lease_until}).first()
+    return (row, row.Case) if row is not None else (None, None)
+
+
 def store_outgoing(session: Session, raw: bytes, values: dict[str, Any]) -> int:
     """Keep a message sent: its `messages` row (`values`, direction OUT) and its bytes; return the row's id.
 
     Sent again after a crash, the same bytes are the same row: INSERT ... ON CONFLICT DO NOTHING, then look.
+    On PostgreSQL bytes of up to `raw.SMALL` go in with the row, in one statement (store/combined.py).
     """
     connection = session.connection()
-    insert = statements.STORE_OUTGOING[connection.dialect.name]
-    inserted = connection.execute(insert, {"direction": str(Direction.OUT), **values}).scalar_one_or_none()
-    if inserted is not None:
-        write_raw(session, int(inserted), raw)
-        return int(inserted)
+    values = {"direction": str(Direction.OUT), **values}
+    if connection.dialect.name == "postgresql" and len(raw) <= SMALL:
+        with_raw = {"p_raw": raw, **{f"m_{key}": value for key, value in values.items()}}
+        inserted = connection.execute(combined.OUTGOING_WITH_RAW, with_raw).scalar_one_or_none()
+        if inserted is not None:
+            return int(inserted)
+    else:
+        insert = statements.STORE_OUTGOING[connection.dialect.name]
+        inserted = connection.execute(insert, values).scalar_one_or_none()
+        if inserted is not None:
+            write_raw(session, int(inserted), raw)
+            return int(inserted)
     existing = connection.execute(statements.OUTGOING_BY_SHA256, {"p_sha256": values["sha256"]}).scalar_one()
     return int(existing)
 
@@ -176,8 +197,28 @@ def mark_sent(session: Session, item_id: int, sent_at: datetime, stored_message_
 
 def confirm_case(session: Session, case_id: int, confirmed_at: datetime, due_date: date | None) -> bool:
     """Record the confirmation's time and the due date it stated, once; False if the case had them already."""
-    values = {"p_id": case_id, "p_confirmed_at": confirmed_at, "p_due_date": due_date}
+    values = {"p_case_id": case_id, "p_confirmed_at": confirmed_at, "p_due_date": due_date}
     return bool(session.connection().execute(statements.CONFIRM_CASE, values).rowcount == 1)
+
+
+def mark_sent_and_confirm(
+    session: Session, item_id: int, sent_at: datetime, stored_message_id: int, case_id: int, due_date: date | None
+) -> bool:
+    """`mark_sent` of a confirmation, then `confirm_case` of its case as of `sent_at`; False if the case had
+    been confirmed already. One statement on PostgreSQL (store/combined.py)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        mark_sent(session, item_id, sent_at, stored_message_id)
+        return confirm_case(session, case_id, sent_at, due_date)
+    values = {
+        "p_id": item_id,
+        "p_sent_at": sent_at,
+        "p_stored_message_id": stored_message_id,
+        "p_case_id": case_id,
+        "p_confirmed_at": sent_at,
+        "p_due_date": due_date,
+    }
+    return connection.execute(combined.SENT_AND_CONFIRMED, values).first() is not None
 
 
 def insert_case(session: Session, values: dict[str, Any]) -> int:
@@ -189,6 +230,56 @@ def set_message_case(session: Session, message_id: int, case_id: int, kind: str)
     session.connection().execute(
         statements.SET_MESSAGE_CASE, {"p_id": message_id, "p_case_id": case_id, "p_kind": kind}
     )
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """The per-sender limit of confirmations an hour as a registration checks it (dispositions.register)."""
+
+    check: bool  # False when nothing is to be sent: no count
+    address: str
+    since: datetime
+    counts_self: bool  # the confirmation being queued goes to `address` and counts toward the limit
+    limit: int
+    reason: str  # `last_error` of a confirmation the limit suppresses
+
+
+def insert_registration(
+    session: Session,
+    case: dict[str, Any],
+    message_id: int,
+    event: dict[str, Any],
+    outbox: dict[str, Any],
+    rate: RateLimit,
+) -> tuple[int, bool]:
+    """A registration's rows: the case (`combined.CASE_COLUMNS`), the request message's case and kind, the
+    event (`message_id`, `at`, `actor`, `kind`, `detail`) and the confirmation's outbox row, written
+    `suppressed` with `rate.reason` when over the limit. Returns the case's id and whether the limit
+    suppressed it. One statement on PostgreSQL (store/combined.py), one per row on SQLite."""
+    connection = session.connection()
+    kind = str(MessageKind.REQUEST)
+    request = {"p_message_id": message_id, "p_kind": kind}
+    if connection.dialect.name == "postgresql":
+        limit = {
+            "p_check": rate.check,
+            "p_recipients": [rate.address],
+            "p_since": rate.since,
+            "p_self": int(rate.counts_self),
+            "p_limit": rate.limit,
+            "p_limit_reason": rate.reason,
+        }
+        row = connection.execute(
+            combined.REGISTRATION, combined.registration_values(case, request, event, outbox, limit)
+        ).one()
+        return int(row.id), bool(row.over)
+    case_id = insert_case(session, case)
+    set_message_case(session, message_id, case_id, kind)
+    connection.execute(statements.INSERT_EVENT, {"case_id": case_id, **event})
+    over = rate.check and confirmations_to_since(session, rate.address, rate.since) + rate.counts_self > rate.limit
+    if over:
+        outbox = {**outbox, "status": str(OutboxStatus.SUPPRESSED), "last_error": rate.reason}
+    insert_outbox_item(session, {"case_id": case_id, **outbox})
+    return case_id, over
 
 
 def insert_attachments(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -6,6 +6,7 @@ the bytes through the incremental blob API (Python >= 3.11) in chunks holds it o
 table of their own (models.RawMessage), so the later UPDATEs of the message's row never copy them.
 On PostgreSQL a bytea parameter is copied into libpq's send buffer whole; a binary COPY streams bytes
 over `SMALL` in chunks instead (smaller ones go in as a parameter: one round trip, where COPY takes two).
+A new inbound message's row and bytes of up to `SMALL` are one statement on PostgreSQL (store/combined.py).
 Either way the row is written in the caller's transaction, after the `messages` row whose unique sha256
 refuses a second copy.
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from foimail.store import statements
+from foimail.store import combined, statements
 from foimail.store.models import RawMessage, StoredMessage
 
 __all__ = ["add_with_raw", "write_raw"]
@@ -39,8 +40,13 @@ def add_with_raw(session: Session, stored: StoredMessage, raw: bytes) -> None:
     """
     values = _column_values(stored)
     connection = session.connection()
-    stored.id = int(connection.execute(statements.INSERT_MESSAGE, values).scalar_one())
-    write_raw(session, stored.id, raw)
+    if connection.dialect.name == "postgresql" and len(raw) <= SMALL:
+        # The row and its bytes in one statement: one round trip (store/combined.py).
+        with_raw = {"p_raw": raw, **{f"m_{key}": value for key, value in values.items()}}
+        stored.id = int(connection.execute(combined.MESSAGE_WITH_RAW, with_raw).scalar_one())
+    else:
+        stored.id = int(connection.execute(statements.INSERT_MESSAGE, values).scalar_one())
+        write_raw(session, stored.id, raw)
     make_transient_to_detached(stored)
     session.add(stored)
 

@@ -67,14 +67,22 @@ SET_MESSAGE_CASE: Final = (
     )
 )
 
-# The kind as a literal: SQLite uses the partial index ix_outbox_confirmation_rate only for a query whose
-# WHERE names the index's own condition, which a bound parameter does not.
-COUNT_CONFIRMATIONS: Final = select(func.count(OUTBOX.c.id)).where(
-    OUTBOX.c.kind == literal_column(f"'{OutboxKind.CONFIRMATION}'"),
-    OUTBOX.c.created_at >= bindparam("p_since"),
-    OUTBOX.c.status != str(OutboxStatus.SUPPRESSED),
-    OUTBOX.c.recipients == bindparam("p_recipients"),
-)
+
+def rate_limited() -> tuple[Any, ...]:
+    """The per-sender rate limit's conditions: confirmations to `p_recipients` since `p_since`, not suppressed.
+
+    The kind as a literal: SQLite uses the partial index ix_outbox_confirmation_rate only for a query whose
+    WHERE names the index's own condition, which a bound parameter does not.
+    """
+    return (
+        OUTBOX.c.kind == literal_column(f"'{OutboxKind.CONFIRMATION}'"),
+        OUTBOX.c.created_at >= bindparam("p_since", type_=OUTBOX.c.created_at.type),
+        OUTBOX.c.status != str(OutboxStatus.SUPPRESSED),
+        OUTBOX.c.recipients == bindparam("p_recipients", type_=OUTBOX.c.recipients.type),
+    )
+
+
+COUNT_CONFIRMATIONS: Final = select(func.count(OUTBOX.c.id)).where(*rate_limited())
 
 CLAIMED_COLUMNS: Final = (
     OUTBOX.c.id,
@@ -140,7 +148,7 @@ MARK_SENT: Final = (
 # Batumi res. No. 3 Art. 4.3: the period counts from the confirmation; the date it stated is kept.
 CONFIRM_CASE: Final = (
     update(CASES)
-    .where(CASES.c.id == bindparam("p_id"), CASES.c.confirmed_at.is_(None))
+    .where(CASES.c.id == bindparam("p_case_id"), CASES.c.confirmed_at.is_(None))
     .values(
         confirmed_at=bindparam("p_confirmed_at", type_=CASES.c.confirmed_at.type),
         due_date=bindparam("p_due_date", type_=CASES.c.due_date.type),

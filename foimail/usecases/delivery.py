@@ -30,10 +30,10 @@ from foimail.store.case_tallies import store_values
 from foimail.store.db import retried, unit_of_work
 from foimail.store.models import Case, OutboxItem
 from foimail.store.queries import (
-    claim_next_due,
-    confirm_case,
+    claim_next_due_with_case,
     insert_event,
     mark_sent,
+    mark_sent_and_confirm,
     record_event,
     store_outgoing,
 )
@@ -136,8 +136,7 @@ def _record_and_claim_in(
     """The transaction of `_record_and_claim`: the claimed row, its case, and whether it has anything to send."""
     if sent is not None:
         _record_sent(ctx, session, sent)
-    item = claim_next_due(session, now, now + send_lease(ctx)) if claim else None
-    case = session.get(Case, item.case_id) if item is not None and item.case_id is not None else None
+    item, case = claim_next_due_with_case(session, now, now + send_lease(ctx)) if claim else (None, None)
     sendable = item is not None and (
         (item.kind == OutboxKind.CONFIRMATION and case is not None) or item.raw is not None
     )
@@ -229,12 +228,16 @@ def _record_sent(ctx: AppContext, session: Session, sent: Sent) -> None:
             "stored_at": accepted_at,
         },
     )
-    mark_sent(session, prepared.item_id, accepted_at, stored_id)
     if prepared.case_id is None:
+        mark_sent(session, prepared.item_id, accepted_at, stored_id)
         return
-    confirmed = prepared.kind == OutboxKind.CONFIRMATION and confirm_case(
-        session, prepared.case_id, accepted_at, prepared.due_date
-    )
+    if prepared.kind == OutboxKind.CONFIRMATION:
+        confirmed = mark_sent_and_confirm(
+            session, prepared.item_id, accepted_at, stored_id, prepared.case_id, prepared.due_date
+        )
+    else:
+        mark_sent(session, prepared.item_id, accepted_at, stored_id)
+        confirmed = False
     if confirmed:
         # Decided before its confirmation went out: the due date now set can make the decision late.
         store_values(session, prepared.case_id, ctx.tz, accepted_at)

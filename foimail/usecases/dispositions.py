@@ -21,15 +21,13 @@ from foimail.mail.authenticity import check_sender_authenticity
 from foimail.mail.compose import make_message_id
 from foimail.store.models import Case, StoredMessage
 from foimail.store.queries import (
+    RateLimit,
     case_by_number,
-    confirmations_to_since,
-    insert_case,
     insert_event,
-    insert_outbox_item,
+    insert_registration,
     outbox_by_message_ids,
     record_event,
     reply_address,
-    set_message_case,
     take_next_seq,
 )
 from foimail.usecases.delivery_failures import record_delivery_failure
@@ -94,85 +92,34 @@ def register(
     number = format_number(ctx.settings.numbering.format, year, seq)
     requester_address = requester.address if requester else ""
     requester_source = str(source) if requester and source else None
-    case_id = insert_case(
-        session,
-        {
-            "number": number,
-            "year": year,
-            "seq": seq,
-            "requester_address": requester_address,
-            "requester_name": requester.name[:NAME_LIMIT] if requester else "",
-            "requester_source": requester_source,
-            "subject": message.subject[:SUBJECT_LIMIT],
-            "received_at": stored.received_at,
-            "registered_at": now,
-            "status": str(CaseStatus.OPEN),
-            "request_message_id": stored.id,
-        },
-    )
-    set_message_case(session, stored.id, case_id, str(MessageKind.REQUEST))
+    case = {
+        "number": number,
+        "year": year,
+        "seq": seq,
+        "requester_address": requester_address,
+        "requester_name": requester.name[:NAME_LIMIT] if requester else "",
+        "requester_source": requester_source,
+        "subject": message.subject[:SUBJECT_LIMIT],
+        "received_at": stored.received_at,
+        "registered_at": now,
+        "status": str(CaseStatus.OPEN),
+        "request_message_id": stored.id,
+    }
+    detail = {
+        "number": number,
+        **({"requester_source": requester_source} if source is not SenderSource.FROM else {}),
+        "confirm_to": target.address,
+        "confirm_to_reason": target.reason,
+    }
+    event = {"message_id": stored.id, "at": now, "actor": requester_address or "<unknown>", "kind": "registered"}
+    references = [*message.references, message.message_id] if message.message_id else list(message.references)
+    context = {"in_reply_to": message.message_id, "references": references[-20:]}
+    outbox, rate = _confirmation(ctx, target.address, context, now)
+    case_id, over_limit = insert_registration(session, case, stored.id, {**event, "detail": detail}, outbox, rate)
     set_committed_value(stored, "case_id", case_id)
     set_committed_value(stored, "kind", str(MessageKind.REQUEST))
-    insert_event(
-        session,
-        at=now,
-        actor=requester_address or "<unknown>",
-        kind="registered",
-        case_id=case_id,
-        message_id=stored.id,
-        number=number,
-        **({"requester_source": requester_source} if source is not SenderSource.FROM else {}),
-        confirm_to=target.address,
-        confirm_to_reason=target.reason,
-    )
-    references = [*message.references, message.message_id] if message.message_id else list(message.references)
-    _queue_confirmation(
-        ctx,
-        session,
-        case_id,
-        number,
-        target.address,
-        {"in_reply_to": message.message_id, "references": references[-20:]},
-        now,
-    )
-    log.info("registered case=%s requester=%s", number, requester_address)
-    return Registered(case_id, number)
-
-
-def _queue_confirmation(
-    ctx: AppContext, session: Session, case_id: int, number: str, address: str, context: dict[str, Any], now: datetime
-) -> None:
-    """The confirmation's outbox row, suppressed at once when its address is refused or over the per-sender
-    limit of confirmations an hour (the limit counts this one)."""
-    office = ctx.settings.office.address
-    allowed, refused = screen_recipients([address], office)
-    reason = "; ".join(refused) or None
-    limit = ctx.settings.outbox.max_confirmations_per_sender_per_hour
-    over_limit = bool(allowed) and (
-        confirmations_to_since(session, address, now - timedelta(hours=1)) + (allowed == [address]) > limit
-    )
-    if over_limit:
-        reason = f"more than {limit} confirmations to {address} within an hour (outbox rate limit)"
-    suppressed = over_limit or not allowed
-    insert_outbox_item(
-        session,
-        {
-            "case_id": case_id,
-            "kind": str(OutboxKind.CONFIRMATION),
-            "recipients": allowed,
-            "message_id_header": make_message_id(office.rpartition("@")[2]),
-            "raw": None,
-            "context": context,
-            "status": str(OutboxStatus.SUPPRESSED if suppressed else OutboxStatus.PENDING),
-            "attempts": 0,
-            "next_attempt_at": now,
-            "last_error": reason,
-            "created_at": now,
-            "sent_at": None,
-            "stored_message_id": None,
-        },
-    )
-    if not allowed:
+    if not rate.check:
+        reason = outbox["last_error"]
         log.info("outbox suppressed kind=%s case=%s reason=%r", OutboxKind.CONFIRMATION, number, reason)
         insert_event(
             session,
@@ -183,7 +130,45 @@ def _queue_confirmation(
             reason=reason,
         )
     elif over_limit:
-        insert_event(session, at=now, actor="foimail", kind="confirmation_suppressed", case_id=case_id, reason=reason)
+        insert_event(
+            session, at=now, actor="foimail", kind="confirmation_suppressed", case_id=case_id, reason=rate.reason
+        )
+    log.info("registered case=%s requester=%s", number, requester_address)
+    return Registered(case_id, number)
+
+
+def _confirmation(
+    ctx: AppContext, address: str, context: dict[str, Any], now: datetime
+) -> tuple[dict[str, Any], RateLimit]:
+    """The confirmation's outbox row (but its case) and the per-sender limit of confirmations an hour it is
+    checked against (the limit counts this one): suppressed at once when its address is refused or it is
+    over the limit (`queries.insert_registration`)."""
+    office = ctx.settings.office.address
+    allowed, refused = screen_recipients([address], office)
+    limit = ctx.settings.outbox.max_confirmations_per_sender_per_hour
+    rate = RateLimit(
+        check=bool(allowed),
+        address=address,
+        since=now - timedelta(hours=1),
+        counts_self=allowed == [address],
+        limit=limit,
+        reason=f"more than {limit} confirmations to {address} within an hour (outbox rate limit)",
+    )
+    outbox = {
+        "kind": str(OutboxKind.CONFIRMATION),
+        "recipients": allowed,
+        "message_id_header": make_message_id(office.rpartition("@")[2]),
+        "raw": None,
+        "context": context,
+        "status": str(OutboxStatus.PENDING if allowed else OutboxStatus.SUPPRESSED),
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": "; ".join(refused) or None,
+        "created_at": now,
+        "sent_at": None,
+        "stored_message_id": None,
+    }
+    return outbox, rate
 
 
 def confirmation_address(ctx: AppContext, message: InboundMessage) -> ConfirmationTarget:

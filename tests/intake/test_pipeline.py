@@ -127,8 +127,16 @@ def test_confirmations_are_rate_limited_per_sender_but_requests_registered(make_
     results = [process_one(ctx, request_mail(body=f"request {i}"), source="t") for i in range(7)]
     assert all(r.kind == "request" for r in results)
     with unit_of_work(ctx.sessions) as session:
-        statuses = [o.status for o in session.execute(select(OutboxItem).order_by(OutboxItem.id)).scalars()]
-    assert statuses == ["pending"] * 5 + ["suppressed"] * 2
+        items = list(session.execute(select(OutboxItem).order_by(OutboxItem.id)).scalars())
+        events = list(session.execute(select(Event).order_by(Event.id)).scalars())
+    assert [o.status for o in items] == ["pending"] * 5 + ["suppressed"] * 2
+    reason = "more than 5 confirmations to nino@example.org within an hour (outbox rate limit)"
+    assert [o.last_error for o in items] == [None] * 5 + [reason] * 2
+    cases = [o.case_id for o in items]
+    # Each case's registration, then (for the last two) the suppression, in that order.
+    expected = [(c, "registered", None) for c in cases[:5]]
+    expected += [e for c in cases[5:] for e in ((c, "registered", None), (c, "confirmation_suppressed", reason))]
+    assert [(e.case_id, e.kind, e.detail.get("reason")) for e in events] == expected
 
 
 def test_no_confirmation_to_noreply_but_request_registered(make_app) -> None:  # type: ignore[no-untyped-def]
