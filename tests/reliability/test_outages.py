@@ -59,7 +59,7 @@ def test_postgresql_connections_terminated_mid_burst(postgres_url, mailbox, smtp
     config = write_config(tmp_path, postgres_url, mailbox, smtp_server, free_port())
     log = tmp_path / "daemon.log"
     daemon = start(config, log)
-    total = 400  # foimail stores 150 in less than five rounds now; every round must meet the burst in flight
+    total = 800  # foimail stores 400 in less than five rounds now; every round must meet the burst in flight
     rounds = 0  # rounds of pg_terminate_backend while the burst was still being stored
     terminated = 0
     try:
