@@ -63,8 +63,10 @@ def inbound_twins(session: Session, sha256: str, message_id: str | None) -> Twin
         query, values = statements.TWINS_BY_SHA256_OR_MESSAGE_ID, {"p_sha256": sha256, "p_message_id": message_id}
     else:
         query, values = statements.TWINS_BY_SHA256, {"p_sha256": sha256}
-    # Four columns, read by name: typed as any row (SQLAlchemy types a row by its column count).
-    rows: Sequence[Row[Any]] = session.connection().execute(query, values).all()  # type: ignore[assignment]
+    # Columns read by name: typed as any row (SQLAlchemy types a row by its column count). The Message-ID's
+    # look-up returns our own outbound mail too (statements.TWINS_BY_SHA256_OR_MESSAGE_ID): not a twin.
+    found: Sequence[Row[Any]] = session.connection().execute(query, values).all()  # type: ignore[assignment]
+    rows = [row for row in found if row.direction == Direction.IN]
     return Twins(
         next((row for row in rows if row.sha256 == sha256), None),
         next((row for row in rows if message_id and row.message_id_header == message_id), None),

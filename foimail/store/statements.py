@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import Table, bindparam, func, insert, literal_column, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, insert, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from foimail.core.vocabulary import Direction, OutboxKind, OutboxStatus
@@ -37,16 +37,28 @@ INSERT_CASE: Final = insert(CASES).returning(CASES.c.id)
 INSERT_EVENT: Final = insert(EVENTS)
 INSERT_OUTBOX: Final = insert(OUTBOX)
 
-_TWIN_COLUMNS = (MESSAGES.c.id, MESSAGES.c.sha256, MESSAGES.c.message_id_header, MESSAGES.c.sender)
+_TWIN_COLUMNS = (
+    MESSAGES.c.id,
+    MESSAGES.c.sha256,
+    MESSAGES.c.message_id_header,
+    MESSAGES.c.sender,
+    MESSAGES.c.direction,
+)
 _INBOUND = MESSAGES.c.direction == str(Direction.IN)
 TWINS_BY_SHA256: Final = (
     select(*_TWIN_COLUMNS).where(_INBOUND, MESSAGES.c.sha256 == bindparam("p_sha256")).order_by(MESSAGES.c.id)
 )
 TWINS_BY_SHA256_OR_MESSAGE_ID: Final = (
     select(*_TWIN_COLUMNS)
+    # Each alternative looked up in its own index: with the direction outside the OR, SQLite read every
+    # inbound message (0.15 ms a message at 500 messages, 1.5 ms at 8,000), and with it inside both, it took
+    # the direction's index for the Message-ID. The Message-ID's rows of either direction come back (our own
+    # mail's ids are ours: a few at most): `inbound_twins` keeps the inbound ones.
     .where(
-        _INBOUND,
-        or_(MESSAGES.c.sha256 == bindparam("p_sha256"), MESSAGES.c.message_id_header == bindparam("p_message_id")),
+        or_(
+            and_(_INBOUND, MESSAGES.c.sha256 == bindparam("p_sha256")),
+            MESSAGES.c.message_id_header == bindparam("p_message_id"),
+        )
     )
     .order_by(MESSAGES.c.id)
 )
