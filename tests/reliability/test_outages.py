@@ -66,9 +66,8 @@ def test_postgresql_connections_terminated_mid_burst(postgres_url, mailbox, smtp
         assert wait_until(lambda: "foimail running" in log.read_text(), 30), log.read_text()
         mailbox.append_many(USER, burst(total))
         while rounds < TERMINATE_ROUNDS and count(postgres_url, STORED) < total and daemon.poll() is None:
-            time.sleep(
-                0.3
-            )  # five rounds within the first 1.5 s: the burst takes longer to store, even on a quiet machine
+            # Five rounds within the first 1.5 s: the burst takes longer to store, even on a quiet machine.
+            time.sleep(0.3)
             terminated += rows(
                 postgres_url,
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
